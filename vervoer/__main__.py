@@ -1,0 +1,3 @@
+from vervoer.cli import main
+
+main()

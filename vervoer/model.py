@@ -1,0 +1,344 @@
+"""The vocabulary of vervoer: small immutable value objects and enums.
+
+Units, once for the whole package:
+
+- coordinates are ``(lat, lon)`` in WGS84 degrees (GeoJSON output swaps to ``[lon, lat]``);
+- clock times in the scenario are minutes after midnight (``arrive_by``, shift start/end);
+- times in plans are seconds after midnight; durations in seconds; distances in metres;
+- money is in euros (floats rounded to cents at the output edge; the solver uses integers).
+
+Objects check their own fields when they are built (``ValueError``); references between
+objects are checked by :mod:`vervoer.scenario`, which knows file, row and field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Weekday(StrEnum):
+    """A day of the week; Dutch and English abbreviations are accepted by :meth:`parse`."""
+
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+    @property
+    def dutch(self) -> str:
+        """The Dutch abbreviation (``ma``, ``di``, ...)."""
+        return _DUTCH_DAYS[self]
+
+    @property
+    def index(self) -> int:
+        """0 for Monday ... 6 for Sunday."""
+        return list(Weekday).index(self)
+
+    @classmethod
+    def parse(cls, text: str) -> Weekday:
+        """Read ``ma``/``maandag``/``mon``/``monday`` (any case) as a weekday.
+
+        Raises
+        ------
+        ValueError
+            If the text is no weekday.
+        """
+        key = text.strip().lower().rstrip(".")
+        if key in _DAY_ALIASES:
+            return _DAY_ALIASES[key]
+        msg = f"{text!r} is not a weekday; expected ma/di/wo/do/vr/za/zo or mon..sun"
+        raise ValueError(msg)
+
+
+_DUTCH_DAYS = {
+    Weekday.MON: "ma",
+    Weekday.TUE: "di",
+    Weekday.WED: "wo",
+    Weekday.THU: "do",
+    Weekday.FRI: "vr",
+    Weekday.SAT: "za",
+    Weekday.SUN: "zo",
+}
+_DAY_ALIASES: dict[str, Weekday] = {}
+for _d, _names in {
+    Weekday.MON: ("mon", "monday", "ma", "maandag", "mo"),
+    Weekday.TUE: ("tue", "tues", "tuesday", "di", "dinsdag", "tu"),
+    Weekday.WED: ("wed", "wednesday", "wo", "woensdag", "we"),
+    Weekday.THU: ("thu", "thur", "thurs", "thursday", "do", "donderdag", "th"),
+    Weekday.FRI: ("fri", "friday", "vr", "vrijdag", "fr"),
+    Weekday.SAT: ("sat", "saturday", "za", "zaterdag", "sa"),
+    Weekday.SUN: ("sun", "sunday", "zo", "zondag", "su"),
+}.items():
+    for _n in _names:
+        _DAY_ALIASES[_n] = _d
+
+WORKDAYS: tuple[Weekday, ...] = (Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI)
+
+
+class Direction(StrEnum):
+    """The direction of a ride: to the locations in the morning, or back home."""
+
+    HEEN = "heen"
+    TERUG = "terug"
+
+
+class RideNeed(StrEnum):
+    """Which rides a participant needs on an attendance day."""
+
+    BOTH = "both"
+    HEEN = "heen"
+    TERUG = "terug"
+    NONE = "none"
+
+    def includes(self, direction: Direction) -> bool:
+        """Whether this need asks for a ride in ``direction``."""
+        return self is RideNeed.BOTH or self.value == direction.value
+
+
+class Mode(StrEnum):
+    """Planning mode: each organisation on its own, or pooled across organisations."""
+
+    OWN = "own"
+    SHARED = "shared"
+
+
+class Reason(StrEnum):
+    """Why a requested ride is not in any route."""
+
+    ADDRESS_NOT_FOUND = "address_not_found"
+    UNREACHABLE_BY_ROAD = "unreachable_by_road"
+    NO_VEHICLE_ON_DAY = "no_vehicle_on_day"
+    NO_WHEELCHAIR_PLACE = "no_wheelchair_place"
+    NOT_ENOUGH_SEATS = "not_enough_seats"
+    RIDE_TOO_LONG = "ride_too_long"
+    WINDOW_UNREACHABLE = "window_unreachable"
+    NO_ROOM = "no_room"
+
+
+class StopKind(StrEnum):
+    """What a stop of a route is."""
+
+    DEPOT = "depot"
+    HOME = "home"
+    LOCATION = "location"
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A WGS84 position (degrees)."""
+
+    lat: float
+    lon: float
+
+    def __post_init__(self) -> None:
+        if not (-90.0 <= self.lat <= 90.0) or not (-180.0 <= self.lon <= 180.0):
+            msg = f"({self.lat}, {self.lon}) is not a WGS84 position (lat -90..90, lon -180..180)"
+            raise ValueError(msg)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Organisation:
+    """A care organisation that takes part."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Location:
+    """A day-activity location ("dagbestedingslocatie")."""
+
+    id: str
+    name: str
+    organisation: str
+    address: str = ""
+    point: Point | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Participant:
+    """A participant ("deelnemer") who may need rides.
+
+    ``seats`` is the number of seats taken when not in a wheelchair (2 with an escort); a
+    participant in a wheelchair takes one wheelchair place and ``seats - 1`` seats (the escort).
+    """
+
+    id: str
+    name: str
+    organisation: str
+    address: str = ""
+    point: Point | None = None
+    wheelchair: bool = False
+    seats: int = 1
+    walker: bool = False
+    boarding_min: float | None = None
+    max_ride_min: float | None = None
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        if self.seats < 1:
+            msg = f"participant {self.id!r}: `seats` must be at least 1"
+            raise ValueError(msg)
+
+    @property
+    def seat_demand(self) -> int:
+        """Seats taken in the vehicle (an escort of a wheelchair user takes a seat)."""
+        return self.seats - 1 if self.wheelchair else self.seats
+
+    @property
+    def wheelchair_demand(self) -> int:
+        """Wheelchair places taken (0 or 1)."""
+        return 1 if self.wheelchair else 0
+
+    @property
+    def escort(self) -> bool:
+        """Whether the participant travels with an escort."""
+        return self.seats >= 2
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Attendance:
+    """One line of the weekly pattern: on ``weekday`` the participant goes to ``location``."""
+
+    participant: str
+    weekday: Weekday
+    location: str
+    arrive_by: int
+    depart_at: int
+    rides: RideNeed = RideNeed.BOTH
+
+    def __post_init__(self) -> None:
+        if self.depart_at <= self.arrive_by:
+            msg = "`depart_at` must be after `arrive_by`"
+            raise ValueError(msg)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Vehicle:
+    """A vehicle of an organisation, starting and ending at its depot."""
+
+    id: str
+    organisation: str
+    depot_address: str = ""
+    depot: Point | None = None
+    seats: int = 8
+    wheelchair_places: int = 0
+    weekdays: tuple[Weekday, ...] = WORKDAYS
+    shift_start: int = 7 * 60
+    shift_end: int = 18 * 60
+    cost_per_hour: float = 0.0
+    cost_per_km: float = 0.0
+    fixed_cost: float = 0.0
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.seats < 1:
+            msg = f"vehicle {self.id!r}: `seats` must be at least 1"
+            raise ValueError(msg)
+        if self.wheelchair_places < 0:
+            msg = f"vehicle {self.id!r}: `wheelchair_places` must be 0 or more"
+            raise ValueError(msg)
+        if self.shift_end <= self.shift_start:
+            msg = f"vehicle {self.id!r}: `shift_end` must be after `shift_start`"
+            raise ValueError(msg)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pool:
+    """A pooling group: organisations whose participants may ride in each other's vehicles."""
+
+    name: str
+    organisations: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RideKey:
+    """One ride of the week: a weekday and a direction."""
+
+    weekday: Weekday
+    direction: Direction
+
+    def __str__(self) -> str:
+        return f"{self.weekday.value}-{self.direction.value}"
+
+    @classmethod
+    def parse(cls, text: str) -> RideKey:
+        """Read ``mon-heen`` / ``ma-terug`` (also ``mon:heen``)."""
+        day, _, direction = text.replace(":", "-").partition("-")
+        try:
+            return cls(weekday=Weekday.parse(day), direction=Direction(direction.strip().lower()))
+        except ValueError:
+            msg = f"{text!r} is not a ride; expected e.g. 'mon-heen' or 'vr-terug'"
+            raise ValueError(msg) from None
+
+
+# --------------------------------------------------------------------------- plans
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Stop:
+    """A stop of a route. Times are seconds after midnight; loads are after the stop."""
+
+    kind: StopKind
+    place: str
+    lat: float
+    lon: float
+    arrival: int
+    departure: int
+    address: str = ""
+    boarding: tuple[str, ...] = ()
+    alighting: tuple[str, ...] = ()
+    load_seats: int = 0
+    load_wheelchairs: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Route:
+    """One vehicle's route in one ride, from depot to depot."""
+
+    vehicle: str
+    organisation: str
+    stops: tuple[Stop, ...]
+    distance_m: int
+    duration_s: int
+    cost: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unassigned:
+    """A requested ride that is in no route, with the reason in words."""
+
+    participant: str
+    organisation: str
+    location: str
+    reason: Reason
+    message: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RidePlan:
+    """The plan of one ride (weekday + direction)."""
+
+    key: RideKey
+    routes: tuple[Route, ...] = ()
+    unassigned: tuple[Unassigned, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plan:
+    """A week (or part of it) of planned rides."""
+
+    mode: Mode
+    scenario: str
+    rides: tuple[RidePlan, ...] = ()
+    meta: dict[str, object] = field(default_factory=dict)
+
+
+def format_clock(seconds: float) -> str:
+    """Seconds (or minutes*60) after midnight as ``HH:MM`` (rounded to the minute)."""
+    minutes = round(seconds / 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

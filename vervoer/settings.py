@@ -1,0 +1,190 @@
+"""Settings of a scenario and of the solver, with their documented defaults.
+
+A scenario folder may hold a ``settings.toml``; every key is optional::
+
+    osm = "../osm/utrecht-latest.osm.pbf"   # road network + addresses (path relative to it)
+    bag = "bag-utrecht.csv"                  # optional BAG address export (second source)
+    boarding_min = 1.0                       # boarding/alighting minutes per participant
+    boarding_wheelchair_min = 4.0            # ... for a participant in a wheelchair
+    arrival_window_min = 15                  # may arrive up to this early, never late
+    pickup_window_min = 15                   # afternoon: picked up within this after depart_at
+    max_ride_min = 0                         # absolute default maximum ride; 0 = use formula
+    max_ride_factor = 1.5                    # formula: max(max_ride_floor_min,
+    max_ride_extra_min = 15                  #   factor * direct + extra)
+    max_ride_floor_min = 30
+    snap_max_m = 300                         # points further from a road are reported
+    time_limit_s = 10                        # solver time limit per ride and pool
+    seed = 0
+    co2_g_per_km = 220                       # for cost reports (diesel taxibus, assumption)
+    language = "nl"                          # "nl" or "en" for route sheets, maps, reports
+
+    [pools]                                  # pooling groups for shared mode
+    Zeist = ["abrona", "reinaerde"]          # default: one pool with every organisation
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from vervoer.errors import InputError, Problem
+from vervoer.model import Pool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Planning settings of a scenario (see the module docstring for the TOML keys).
+
+    Attributes
+    ----------
+    osm
+        Path of the OSM extract (.osm.pbf/.osm/.osm.bz2); None means: the ``--osm`` option,
+        the ``VERVOER_OSM`` environment variable, or the demo extract.
+    bag
+        Optional path of a BAG address export used as a second offline geocoding source.
+    boarding_min, boarding_wheelchair_min
+        Minutes per participant to board or alight (default 1.0 / 4.0).
+    arrival_window_min
+        Morning: arrival at the location is allowed this many minutes before ``arrive_by``.
+    pickup_window_min
+        Afternoon: pickup at the location between ``depart_at`` and this many minutes later.
+    max_ride_min
+        Absolute default maximum ride time; 0 uses the formula
+        ``max(max_ride_floor_min, max_ride_factor * direct + max_ride_extra_min)``.
+    snap_max_m
+        Points further than this from the road network are reported as unreachable.
+    time_limit_s
+        Solver time limit per ride and pool, in seconds.
+    seed
+        Random seed of the solver (determinism, see the README).
+    co2_g_per_km
+        CO2 emission factor used in reports (grams per vehicle-km; an assumption).
+    language
+        ``nl`` (default) or ``en`` for user-facing output.
+    pools
+        Pooling groups for shared mode; empty means one pool with every organisation.
+    """
+
+    osm: str | None = None
+    bag: str | None = None
+    boarding_min: float = 1.0
+    boarding_wheelchair_min: float = 4.0
+    arrival_window_min: float = 15.0
+    pickup_window_min: float = 15.0
+    max_ride_min: float = 0.0
+    max_ride_factor: float = 1.5
+    max_ride_extra_min: float = 15.0
+    max_ride_floor_min: float = 30.0
+    snap_max_m: float = 300.0
+    time_limit_s: float = 10.0
+    seed: int = 0
+    co2_g_per_km: float = 220.0
+    language: str = "nl"
+    pools: tuple[Pool, ...] = field(default_factory=tuple)
+
+    def max_ride_s(self, direct_s: float, own_min: float | None = None) -> int:
+        """The maximum ride time in seconds for a ride whose direct travel time is ``direct_s``.
+
+        A participant's own value wins, then the absolute default, then the formula.
+        """
+        if own_min is not None and own_min > 0:
+            return round(own_min * 60)
+        if self.max_ride_min > 0:
+            return round(self.max_ride_min * 60)
+        minutes = max(
+            self.max_ride_floor_min,
+            self.max_ride_factor * direct_s / 60 + self.max_ride_extra_min,
+        )
+        return round(minutes * 60)
+
+    @classmethod
+    def from_toml(cls, path: Path) -> Settings:
+        """Read settings from a TOML file; unknown keys and bad values are input errors."""
+        name = path.name
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(f"not valid TOML: {exc}", file=name) from None
+        return cls.from_dict(raw, file=name)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, object], *, file: str = "settings.toml") -> Settings:
+        """Build settings from a mapping, collecting every problem."""
+        problems: list[Problem] = []
+        known = {f.name: f for f in fields(cls)}
+        kwargs: dict[str, object] = {}
+        for key, value in raw.items():
+            if key not in known:
+                problems.append(
+                    Problem(file, None, key, f"unknown setting; expected one of {sorted(known)}")
+                )
+                continue
+            if key == "pools":
+                pools = _read_pools(value, file, problems)
+                if pools is not None:
+                    kwargs["pools"] = pools
+                continue
+            default = known[key].default
+            if key in ("osm", "bag", "language"):
+                if not isinstance(value, str):
+                    problems.append(Problem(file, None, key, f"{value!r} must be a string"))
+                    continue
+                if key == "language" and value not in ("nl", "en"):
+                    problems.append(Problem(file, None, key, f"{value!r}: expected 'nl' or 'en'"))
+                    continue
+                kwargs[key] = value
+            elif isinstance(default, int | float):
+                if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                    problems.append(
+                        Problem(file, None, key, f"{value!r} must be a number of 0 or more")
+                    )
+                    continue
+                kwargs[key] = int(value) if isinstance(default, int) else float(value)
+        if problems:
+            raise InputError(problems)
+        return cls(**kwargs)  # type: ignore[arg-type]
+
+
+def _read_pools(value: object, file: str, problems: list[Problem]) -> tuple[Pool, ...] | None:
+    if not isinstance(value, dict):
+        problems.append(Problem(file, None, "pools", "expected a table: name = [org ids]"))
+        return None
+    pools = []
+    for name, orgs in value.items():
+        if not isinstance(orgs, list) or not all(isinstance(o, str) for o in orgs) or not orgs:
+            problems.append(
+                Problem(file, None, f"pools.{name}", "expected a list of organisation ids")
+            )
+            continue
+        pools.append(Pool(name=str(name), organisations=tuple(orgs)))
+    return tuple(pools)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SolveParams:
+    """Parameters of the routing solver.
+
+    Attributes
+    ----------
+    time_limit_s
+        Wall-clock limit per solve (hard cap).
+    seed
+        Seed for the randomised parts of the search.
+    max_iterations
+        Deterministic work budget: local-search solutions explored by guided local search.
+        With the same input, seed and budget the plan is identical; the time limit only
+        cuts the search short on a slow machine (documented in the README).
+    """
+
+    time_limit_s: float = 10.0
+    seed: int = 0
+    max_iterations: int = 2000
+
+    def __post_init__(self) -> None:
+        if self.time_limit_s <= 0:
+            msg = "`time_limit_s` must be positive"
+            raise ValueError(msg)
+        if self.max_iterations < 0:
+            msg = "`max_iterations` must be 0 or more"
+            raise ValueError(msg)
