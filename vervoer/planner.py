@@ -1,0 +1,577 @@
+"""From a scenario and its matrix to planned rides: requests, cheap checks, solving, routes.
+
+For each ride (weekday + direction) and each pool (``own``: one organisation; ``shared``:
+a pooling group), the requests of that ride are checked for the impossibilities the
+planner can name without solving (no vehicle that day, no wheelchair place, ride too long
+even when direct, window unreachable even by a direct ride from a depot), and the rest
+are handed to the OR-Tools model in :mod:`vervoer.solve` as a pickup-and-delivery
+instance whose objective is money: fixed cost per vehicle used, cost per hour of route
+duration and cost per km (integer millicents). Whatever the solver leaves out is listed
+as "no room found within the time limit".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from vervoer.matrix import UNREACHABLE, Matrix
+from vervoer.model import (
+    WORKDAYS,
+    Direction,
+    Location,
+    Mode,
+    Participant,
+    Plan,
+    Pool,
+    Reason,
+    RideKey,
+    RidePlan,
+    Route,
+    Stop,
+    StopKind,
+    Unassigned,
+    Vehicle,
+    Weekday,
+    format_clock,
+)
+from vervoer.scenario import Scenario
+from vervoer.settings import Settings, SolveParams
+from vervoer.solve import Instance, solve_instance
+
+MILLICENTS_PER_EURO = 100_000
+DROP_PENALTY = 10_000 * MILLICENTS_PER_EURO  # leaving one stop out costs "EUR 10,000"
+
+DAY_NAMES = {
+    "nl": {
+        Weekday.MON: "maandag",
+        Weekday.TUE: "dinsdag",
+        Weekday.WED: "woensdag",
+        Weekday.THU: "donderdag",
+        Weekday.FRI: "vrijdag",
+        Weekday.SAT: "zaterdag",
+        Weekday.SUN: "zondag",
+    },
+    "en": {d: d.name.capitalize() for d in Weekday},
+}
+DAY_NAMES["en"] = {
+    Weekday.MON: "Monday",
+    Weekday.TUE: "Tuesday",
+    Weekday.WED: "Wednesday",
+    Weekday.THU: "Thursday",
+    Weekday.FRI: "Friday",
+    Weekday.SAT: "Saturday",
+    Weekday.SUN: "Sunday",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceKey:
+    """A place in the matrix: a participant's home, a location, or a vehicle's depot."""
+
+    kind: StopKind
+    id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Request:
+    """One participant's ride on one weekday in one direction."""
+
+    participant: Participant
+    location: Location
+    key: RideKey
+    arrive_by: int  # minutes
+    depart_at: int  # minutes
+
+
+def all_rides(days: Sequence[Weekday] = WORKDAYS) -> tuple[RideKey, ...]:
+    """Every ride of the given days, morning first."""
+    return tuple(RideKey(weekday=d, direction=r) for d in days for r in Direction)
+
+
+def requests_for(scenario: Scenario, key: RideKey) -> list[Request]:
+    """The requested rides of one ride key, in a stable order (by participant id)."""
+    people = {p.id: p for p in scenario.participants}
+    locations = {loc.id: loc for loc in scenario.locations}
+    out = [
+        Request(
+            participant=people[a.participant],
+            location=locations[a.location],
+            key=key,
+            arrive_by=a.arrive_by,
+            depart_at=a.depart_at,
+        )
+        for a in scenario.attendance
+        if a.weekday is key.weekday and a.rides.includes(key.direction)
+    ]
+    return sorted(out, key=lambda r: r.participant.id)
+
+
+def pools_for(scenario: Scenario, mode: Mode) -> tuple[Pool, ...]:
+    """The pools of a mode: one per organisation (own), or the settings' groups (shared).
+
+    In shared mode an organisation in no group forms a pool of its own; with no groups
+    defined every organisation shares one pool.
+    """
+    orgs = [o.id for o in scenario.organisations]
+    if mode is Mode.OWN:
+        return tuple(Pool(name=o, organisations=(o,)) for o in orgs)
+    groups = scenario.settings.pools
+    if not groups:
+        return (Pool(name="all", organisations=tuple(orgs)),)
+    seen: set[str] = set()
+    out = []
+    for pool in groups:
+        members = tuple(o for o in pool.organisations if o not in seen)
+        seen.update(members)
+        if members:
+            out.append(Pool(name=pool.name, organisations=members))
+    out.extend(Pool(name=o, organisations=(o,)) for o in orgs if o not in seen)
+    return tuple(out)
+
+
+def plan_week(
+    scenario: Scenario,
+    matrix: Matrix,
+    places: Mapping[PlaceKey, int],
+    *,
+    mode: Mode = Mode.SHARED,
+    rides: Sequence[RideKey] | None = None,
+    params: SolveParams | None = None,
+    progress: Callable[[RideKey, RidePlan], None] | None = None,
+) -> Plan:
+    """Plan rides of a scenario.
+
+    Parameters
+    ----------
+    scenario
+        The validated (and geocoded) scenario.
+    matrix
+        Travel times and distances between all places.
+    places
+        Matrix index of each place; a home missing here was not found.
+    mode
+        ``own`` or ``shared``.
+    rides
+        The rides to plan (default: every weekday, heen and terug).
+    params
+        Solver parameters (default: from the scenario settings).
+    progress
+        Called after each ride with its plan.
+
+    Returns
+    -------
+    Plan
+    """
+    settings = scenario.settings
+    params = params or SolveParams(time_limit_s=settings.time_limit_s, seed=settings.seed)
+    rides = tuple(rides) if rides is not None else all_rides()
+    ride_plans = []
+    for key in rides:
+        ride = plan_ride(scenario, matrix, places, key, mode=mode, params=params)
+        ride_plans.append(ride)
+        if progress:
+            progress(key, ride)
+    return Plan(
+        mode=mode,
+        scenario=scenario.name,
+        rides=tuple(ride_plans),
+        meta={
+            "seed": params.seed,
+            "time_limit_s": params.time_limit_s,
+            "max_iterations": params.max_iterations,
+            "language": settings.language,
+        },
+    )
+
+
+def plan_ride(
+    scenario: Scenario,
+    matrix: Matrix,
+    places: Mapping[PlaceKey, int],
+    key: RideKey,
+    *,
+    mode: Mode,
+    params: SolveParams,
+) -> RidePlan:
+    """Plan one ride (weekday + direction) over all pools of the mode."""
+    requests = requests_for(scenario, key)
+    routes: list[Route] = []
+    unassigned: list[Unassigned] = []
+    for pool in pools_for(scenario, mode):
+        members = set(pool.organisations)
+        pool_requests = [r for r in requests if r.participant.organisation in members]
+        if not pool_requests:
+            continue
+        vehicles = [
+            v
+            for v in scenario.vehicles
+            if v.organisation in members and key.weekday in v.weekdays
+        ]
+        r, u = _plan_pool(
+            pool, pool_requests, vehicles, matrix, places, key, scenario.settings, params, mode
+        )
+        routes.extend(r)
+        unassigned.extend(u)
+    routes.sort(key=lambda r: r.vehicle)
+    unassigned.sort(key=lambda u: u.participant)
+    return RidePlan(key=key, routes=tuple(routes), unassigned=tuple(unassigned))
+
+
+# ----------------------------------------------------------------------------- pool
+
+
+def _pool_words(pool: Pool, mode: Mode, lang: str = "en") -> str:
+    if mode is Mode.OWN:
+        return f"organisation {pool.name}"
+    return "the shared pool" if pool.name == "all" else f"pool {pool.name}"
+
+
+def boarding_s(p: Participant, settings: Settings) -> int:
+    """Seconds to board (or alight) for one participant."""
+    if p.boarding_min is not None:
+        return round(p.boarding_min * 60)
+    minutes = settings.boarding_wheelchair_min if p.wheelchair else settings.boarding_min
+    return round(minutes * 60)
+
+
+def _ends(req: Request, places: Mapping[PlaceKey, int]) -> tuple[int | None, int | None]:
+    home = places.get(PlaceKey(StopKind.HOME, req.participant.id))
+    loc = places.get(PlaceKey(StopKind.LOCATION, req.location.id))
+    if req.key.direction is Direction.HEEN:
+        return home, loc
+    return loc, home
+
+
+def _windows(req: Request, settings: Settings) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Service windows (seconds) of the pickup and the delivery node."""
+    if req.key.direction is Direction.HEEN:
+        latest = req.arrive_by * 60
+        early = latest - round(settings.arrival_window_min * 60)
+        return (0, latest), (early, latest)
+    early = req.depart_at * 60
+    late = early + round(settings.pickup_window_min * 60)
+    return (early, late), (early, 36 * 3600)
+
+
+def _precheck(
+    req: Request,
+    pool: Pool,
+    vehicles: Sequence[Vehicle],
+    matrix: Matrix,
+    places: Mapping[PlaceKey, int],
+    settings: Settings,
+    mode: Mode,
+) -> tuple[Reason, str] | None:
+    """The reasons the planner can name without solving, or None when it may fit."""
+    p = req.participant
+    day = DAY_NAMES["en"][req.key.weekday]
+    where = _pool_words(pool, mode)
+    home = places.get(PlaceKey(StopKind.HOME, p.id))
+    if home is None:
+        return Reason.ADDRESS_NOT_FOUND, f"the address {p.address!r} was not found"
+    pick, drop = _ends(req, places)
+    assert pick is not None and drop is not None
+    for idx, what in ((pick, "pickup"), (drop, "drop-off")):
+        if matrix.snap_m[idx] > settings.snap_max_m:
+            return (
+                Reason.UNREACHABLE_BY_ROAD,
+                f"the {what} point is {matrix.snap_m[idx]:.0f} m from the nearest road "
+                f"(more than {settings.snap_max_m:.0f} m)",
+            )
+    direct = int(matrix.durations[pick, drop])
+    if direct >= UNREACHABLE:
+        return Reason.UNREACHABLE_BY_ROAD, "there is no road connection between home and location"
+    if not vehicles:
+        return Reason.NO_VEHICLE_ON_DAY, f"no vehicle of {where} is available on {day}"
+    able = [v for v in vehicles if v.wheelchair_places >= p.wheelchair_demand]
+    if not able:
+        return (
+            Reason.NO_WHEELCHAIR_PLACE,
+            f"no vehicle with a wheelchair place in {where} on {day}",
+        )
+    able = [v for v in able if v.seats >= p.seat_demand]
+    if not able:
+        return (
+            Reason.NOT_ENOUGH_SEATS,
+            f"needs {p.seat_demand} seats; no vehicle of {where} on {day} has that many",
+        )
+    limit = settings.max_ride_s(direct, p.max_ride_min)
+    if direct > limit:
+        return (
+            Reason.RIDE_TOO_LONG,
+            f"the direct ride takes {direct / 60:.0f} min, more than the maximum of "
+            f"{limit / 60:.0f}",
+        )
+    (p_early, p_late), (d_early, d_late) = _windows(req, settings)
+    service = boarding_s(p, settings)
+    for v in able:
+        depot = places.get(PlaceKey(StopKind.DEPOT, v.id))
+        if depot is None:
+            continue
+        t = max(v.shift_start * 60 + int(matrix.durations[depot, pick]), p_early)
+        if t > p_late:
+            continue
+        t = max(t + service + direct, d_early)
+        if t > d_late:
+            continue
+        if t + service + int(matrix.durations[drop, depot]) <= v.shift_end * 60:
+            return None
+    if req.key.direction is Direction.HEEN:
+        when = f"arrive by {format_clock(req.arrive_by * 60)}"
+    else:
+        when = f"be picked up from {format_clock(req.depart_at * 60)}"
+    return (
+        Reason.WINDOW_UNREACHABLE,
+        f"cannot {when} within any vehicle's working hours in {where} on {day}, "
+        "even with a direct ride from the depot",
+    )
+
+
+def _plan_pool(
+    pool: Pool,
+    requests: Sequence[Request],
+    vehicles: Sequence[Vehicle],
+    matrix: Matrix,
+    places: Mapping[PlaceKey, int],
+    key: RideKey,
+    settings: Settings,
+    params: SolveParams,
+    mode: Mode,
+) -> tuple[list[Route], list[Unassigned]]:
+    unassigned: list[Unassigned] = []
+    feasible: list[Request] = []
+    for req in requests:
+        why = _precheck(req, pool, vehicles, matrix, places, settings, mode)
+        if why is None:
+            feasible.append(req)
+        else:
+            unassigned.append(_unassigned(req, *why))
+    vehicles = [v for v in vehicles if PlaceKey(StopKind.DEPOT, v.id) in places]
+    if not feasible or not vehicles:
+        return [], unassigned
+
+    # nodes: one per vehicle depot, then pickup and delivery of each request
+    node_place: list[int] = []
+    node_kind: list[StopKind] = []
+    node_ref: list[str] = []
+    for v in vehicles:
+        node_place.append(places[PlaceKey(StopKind.DEPOT, v.id)])
+        node_kind.append(StopKind.DEPOT)
+        node_ref.append(v.id)
+    k = len(vehicles)
+    n = k + 2 * len(feasible)
+    service = np.zeros(n, dtype=np.int64)
+    tw_early = np.zeros(n, dtype=np.int64)
+    tw_late = np.full(n, 36 * 3600, dtype=np.int64)
+    demand = np.zeros((n, 2), dtype=np.int64)
+    pairs, max_ride = [], []
+    for r, req in enumerate(feasible):
+        p = req.participant
+        pick, drop = _ends(req, places)
+        assert pick is not None and drop is not None
+        (pe, pl), (de, dl) = _windows(req, settings)
+        pn, dn = k + 2 * r, k + 2 * r + 1
+        home_kind, loc_kind = StopKind.HOME, StopKind.LOCATION
+        if req.key.direction is Direction.HEEN:
+            node_kind += [home_kind, loc_kind]
+            node_ref += [p.id, req.location.id]
+        else:
+            node_kind += [loc_kind, home_kind]
+            node_ref += [req.location.id, p.id]
+        node_place += [pick, drop]
+        s = boarding_s(p, settings)
+        service[pn] = service[dn] = s
+        tw_early[pn], tw_late[pn] = pe, pl
+        tw_early[dn], tw_late[dn] = de, dl
+        demand[pn] = (p.seat_demand, p.wheelchair_demand)
+        demand[dn] = (-p.seat_demand, -p.wheelchair_demand)
+        pairs.append((pn, dn))
+        max_ride.append(settings.max_ride_s(int(matrix.durations[pick, drop]), p.max_ride_min))
+    idx = np.asarray(node_place, dtype=np.int64)
+    durations = matrix.durations[np.ix_(idx, idx)]
+    distances = matrix.distances[np.ix_(idx, idx)]
+    instance = Instance(
+        durations=durations,
+        distances=distances,
+        service=service,
+        tw_early=tw_early,
+        tw_late=tw_late,
+        demand=demand,
+        starts=np.arange(k),
+        ends=np.arange(k),
+        capacity=np.array([(v.seats, v.wheelchair_places) for v in vehicles], dtype=np.int64),
+        shift_early=np.array([v.shift_start * 60 for v in vehicles], dtype=np.int64),
+        shift_late=np.array([v.shift_end * 60 for v in vehicles], dtype=np.int64),
+        max_duration=np.array([(v.shift_end - v.shift_start) * 60 for v in vehicles]),
+        fixed_cost=np.array([round(v.fixed_cost * MILLICENTS_PER_EURO) for v in vehicles]),
+        # per metre and per second of route duration
+        cost_per_distance=np.array([round(v.cost_per_km * 100) for v in vehicles]),
+        cost_per_time=np.array([round(v.cost_per_hour * MILLICENTS_PER_EURO / 3600) for v in vehicles]),
+        pairs=np.asarray(pairs, dtype=np.int64),
+        max_ride=np.asarray(max_ride, dtype=np.int64),
+        penalty=np.full(len(pairs), DROP_PENALTY, dtype=np.int64),
+    )
+    solution = solve_instance(instance, params)
+    routes: list[Route] = []
+    if solution is None:
+        dropped = set(range(len(feasible)))
+    else:
+        dropped = set(solution.dropped_pairs)
+        people = {r.participant.id: r.participant for r in feasible}
+        for v_idx, v in enumerate(vehicles):
+            if not solution.used(v_idx):
+                continue
+            routes.append(
+                _route(
+                    v,
+                    solution.routes[v_idx],
+                    solution.times[v_idx],
+                    node_place,
+                    node_kind,
+                    node_ref,
+                    service,
+                    matrix,
+                    people,
+                    feasible,
+                    k,
+                )
+            )
+    day = DAY_NAMES["en"][key.weekday]
+    for r in sorted(dropped):
+        unassigned.append(
+            _unassigned(
+                feasible[r],
+                Reason.NO_ROOM,
+                f"no room found within the time limit in the {len(vehicles)} vehicles of "
+                f"{_pool_words(pool, mode)} on {day}",
+            )
+        )
+    return routes, unassigned
+
+
+def _unassigned(req: Request, reason: Reason, message: str) -> Unassigned:
+    return Unassigned(
+        participant=req.participant.id,
+        organisation=req.participant.organisation,
+        location=req.location.id,
+        reason=reason,
+        message=message,
+    )
+
+
+def _route(
+    vehicle: Vehicle,
+    nodes: Sequence[int],
+    times: Sequence[int],
+    node_place: Sequence[int],
+    node_kind: Sequence[StopKind],
+    node_ref: Sequence[str],
+    service: np.ndarray,
+    matrix: Matrix,
+    people: Mapping[str, Participant],
+    requests: Sequence[Request],
+    k: int,
+) -> Route:
+    """Turn a solver route into stops; consecutive nodes at one place without waiting merge."""
+    stops: list[dict[str, object]] = []
+    seats = wheel = 0
+    for pos, node in enumerate(nodes):
+        place = node_place[node]
+        t = int(times[pos])
+        board: list[str] = []
+        alight: list[str] = []
+        if node >= k:
+            r, is_delivery = divmod(node - k, 2)
+            p = requests[r].participant
+            if is_delivery:
+                alight.append(p.id)
+                seats -= p.seat_demand
+                wheel -= p.wheelchair_demand
+            else:
+                board.append(p.id)
+                seats += p.seat_demand
+                wheel += p.wheelchair_demand
+        depart = t + int(service[node])
+        last = stops[-1] if stops else None
+        if (
+            last is not None
+            and node >= k
+            and last["kind"] is not StopKind.DEPOT
+            and last["place"] == place
+            and last["departure"] == t
+        ):
+            last["departure"] = depart
+            last["boarding"] += board  # type: ignore[operator]
+            last["alighting"] += alight  # type: ignore[operator]
+            last["load"] = (seats, wheel)
+            continue
+        ref = node_ref[node]
+        kind = node_kind[node]
+        stops.append(
+            {
+                "kind": kind,
+                "place": place,
+                "ref": ref,
+                "arrival": t,
+                "departure": depart if node >= k else t,
+                "boarding": board,
+                "alighting": alight,
+                "load": (seats, wheel),
+            }
+        )
+    out_stops = []
+    for s in stops:
+        pt = matrix.points[int(s["place"])]  # type: ignore[call-overload]
+        kind = s["kind"]
+        out_stops.append(
+            Stop(
+                kind=kind,  # type: ignore[arg-type]
+                place=str(s["ref"]),
+                lat=pt.lat,
+                lon=pt.lon,
+                arrival=int(s["arrival"]),  # type: ignore[call-overload]
+                departure=int(s["departure"]),  # type: ignore[call-overload]
+                boarding=tuple(s["boarding"]),  # type: ignore[arg-type]
+                alighting=tuple(s["alighting"]),  # type: ignore[arg-type]
+                load_seats=s["load"][0],  # type: ignore[index]
+                load_wheelchairs=s["load"][1],  # type: ignore[index]
+            )
+        )
+    return price_route(vehicle, tuple(out_stops), matrix_legs(nodes, node_place, matrix))
+
+
+def matrix_legs(
+    nodes: Sequence[int], node_place: Sequence[int], matrix: Matrix
+) -> tuple[int, int]:
+    """Total road distance (m) along a node sequence, and the number of legs."""
+    metres = 0
+    for a, b in zip(nodes[:-1], nodes[1:], strict=True):
+        metres += int(matrix.distances[node_place[a], node_place[b]])
+    return metres, len(nodes) - 1
+
+
+def route_cost(vehicle: Vehicle, distance_m: float, duration_s: float) -> float:
+    """Money cost of one route: fixed + per hour of duration + per km (euros, 2 decimals)."""
+    euros = (
+        vehicle.fixed_cost
+        + vehicle.cost_per_hour * duration_s / 3600
+        + vehicle.cost_per_km * distance_m / 1000
+    )
+    return round(euros, 2)
+
+
+def price_route(vehicle: Vehicle, stops: tuple[Stop, ...], legs: tuple[int, int]) -> Route:
+    """A route with its distance, duration (first departure to last arrival) and cost."""
+    distance_m = legs[0]
+    duration_s = stops[-1].arrival - stops[0].departure
+    return Route(
+        vehicle=vehicle.id,
+        organisation=vehicle.organisation,
+        stops=stops,
+        distance_m=distance_m,
+        duration_s=duration_s,
+        cost=route_cost(vehicle, distance_m, duration_s),
+    )
