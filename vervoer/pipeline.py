@@ -1,0 +1,276 @@
+"""The pipeline as functions a notebook, the CLI and the tests call alike.
+
+scenario -> geocode -> network -> matrix -> plan -> check, data flowing one way::
+
+    from vervoer import pipeline
+    prepared = pipeline.prepare("my-scenario", osm="utrecht-latest.osm.pbf")
+    plan = pipeline.plan(prepared, mode="shared")
+    pipeline.check(prepared, plan).ok
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vervoer.errors import InputError, NetworkError
+from vervoer.matrix import Matrix, road_matrix
+from vervoer.model import Mode, Plan, Point, RideKey, RidePlan, StopKind
+from vervoer.network import RoadNetwork, load_network, network_from_place
+from vervoer.plan import CheckResult, check_plan
+from vervoer.planner import PlaceKey, plan_week
+from vervoer.scenario import Scenario, read_scenario
+from vervoer.settings import SolveParams
+
+Say = Callable[[str], None]
+
+
+def _quiet(_msg: str) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class GeocodeRow:
+    """How one address of the scenario was resolved."""
+
+    table: str
+    id: str
+    address: str
+    status: str  # given | exact | fuzzy | street | failed
+    point: Point | None
+    matched: str = ""
+    score: float = 0.0
+    candidates: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A scenario ready for planning: geocoded, with its network and matrix."""
+
+    scenario: Scenario
+    network: RoadNetwork
+    matrix: Matrix
+    places: dict[PlaceKey, int]
+    geocoding: list[GeocodeRow] = field(default_factory=list)
+
+
+def resolve_osm(scenario: Scenario, osm: str | Path | None = None) -> Path:
+    """The OSM extract to use: ``osm``, the scenario's setting, or ``$VERVOER_OSM``.
+
+    Raises
+    ------
+    InputError
+        When none is given.
+    """
+    if osm:
+        return Path(osm)
+    if scenario.settings.osm:
+        path = Path(scenario.settings.osm)
+        if not path.is_absolute() and scenario.source is not None:
+            base = scenario.source if scenario.source.is_dir() else scenario.source.parent
+            path = base / path
+        return path
+    env = os.environ.get("VERVOER_OSM")
+    if env:
+        return Path(env)
+    msg = "no OSM extract: give --osm FILE, set `osm` in settings.toml, or set VERVOER_OSM"
+    raise InputError(msg, file="settings.toml", field="osm")
+
+
+def geocode_scenario(
+    scenario: Scenario,
+    osm_path: Path | None,
+    *,
+    bag: Path | None = None,
+    say: Say = _quiet,
+) -> tuple[Scenario, list[GeocodeRow]]:
+    """Fill in missing coordinates from addresses, offline (OSM extract and/or BAG export).
+
+    Given coordinates always win. Addresses that cannot be resolved keep ``point=None``;
+    planning lists those participants as unassigned ("address not found").
+    """
+    from vervoer import geocode as gc
+
+    todo = [p for p in scenario.participants if p.point is None and p.address]
+    todo_loc = [loc for loc in scenario.locations if loc.point is None and loc.address]
+    todo_veh = [v for v in scenario.vehicles if v.depot is None and v.depot_address]
+    rows: list[GeocodeRow] = []
+    for table, items, addr, pt in (
+        ("participants", scenario.participants, "address", "point"),
+        ("locations", scenario.locations, "address", "point"),
+        ("vehicles", scenario.vehicles, "depot_address", "depot"),
+    ):
+        for item in items:
+            if getattr(item, pt) is not None:
+                rows.append(
+                    GeocodeRow(table, item.id, getattr(item, addr), "given", getattr(item, pt))
+                )
+    if not (todo or todo_loc or todo_veh):
+        return scenario, rows
+    indexes = []
+    if osm_path is not None and str(osm_path).lower().endswith((".pbf",)):
+        say(f"reading addresses from {osm_path.name}")
+        indexes.append(gc.load_index(osm_path, kind="osm"))
+    if bag is not None:
+        say(f"reading BAG addresses from {bag.name}")
+        indexes.append(gc.load_index(bag, kind="bag"))
+    if not indexes:
+        msg = "addresses without coordinates need an OSM extract (.osm.pbf) or a BAG export"
+        raise InputError(msg, file="settings.toml", field="osm")
+    index = indexes[0] if len(indexes) == 1 else gc.AddressIndex.merge(*indexes)
+    say(f"geocoding {len(todo) + len(todo_loc) + len(todo_veh)} addresses offline")
+
+    def look(table: str, item_id: str, text: str) -> Point | None:
+        res = gc.geocode(text, index)
+        rows.append(
+            GeocodeRow(
+                table,
+                item_id,
+                text,
+                res.status,
+                res.point,
+                res.matched,
+                res.score,
+                tuple(res.candidates),
+                res.note,
+            )
+        )
+        return res.point if res.status != "failed" else None
+
+    participants = tuple(
+        dataclasses.replace(p, point=look("participants", p.id, p.address))
+        if p.point is None and p.address
+        else p
+        for p in scenario.participants
+    )
+    locations = tuple(
+        dataclasses.replace(loc, point=look("locations", loc.id, loc.address))
+        if loc.point is None and loc.address
+        else loc
+        for loc in scenario.locations
+    )
+    vehicles = tuple(
+        dataclasses.replace(v, depot=look("vehicles", v.id, v.depot_address))
+        if v.depot is None and v.depot_address
+        else v
+        for v in scenario.vehicles
+    )
+    problems = [
+        f"{r.table} {r.id}: address {r.address!r} not found"
+        for r in rows
+        if r.status == "failed" and r.table != "participants"
+    ]
+    if problems:
+        from vervoer.errors import Problem
+
+        raise InputError(
+            [
+                Problem(f"{r.table}", None, "address", f"{r.id}: {r.address!r} not found; "
+                        f"candidates: {', '.join(r.candidates) or 'none'}; give lat/lon instead")
+                for r in rows
+                if r.status == "failed" and r.table != "participants"
+            ]
+        )
+    scenario = dataclasses.replace(
+        scenario, participants=participants, locations=locations, vehicles=vehicles
+    )
+    return scenario, rows
+
+
+def scenario_points(scenario: Scenario) -> tuple[list[Point], dict[PlaceKey, int]]:
+    """All known points of a scenario (homes, locations, depots) and their matrix index."""
+    points: list[Point] = []
+    places: dict[PlaceKey, int] = {}
+    for p in scenario.participants:
+        if p.point is not None:
+            places[PlaceKey(StopKind.HOME, p.id)] = len(points)
+            points.append(p.point)
+    for loc in scenario.locations:
+        if loc.point is not None:
+            places[PlaceKey(StopKind.LOCATION, loc.id)] = len(points)
+            points.append(loc.point)
+    for v in scenario.vehicles:
+        if v.depot is not None:
+            places[PlaceKey(StopKind.DEPOT, v.id)] = len(points)
+            points.append(v.depot)
+    return points, places
+
+
+def load_road_network(
+    source: str | Path, *, online: bool = False, say: Say = _quiet
+) -> RoadNetwork:
+    """The road network of a local file, or (``online=True``) of a place name via osmnx."""
+    if online:
+        return network_from_place(str(source), progress=say)
+    return load_network(Path(source), progress=say)
+
+
+def prepare(
+    scenario: Scenario | str | Path,
+    *,
+    osm: str | Path | None = None,
+    bag: str | Path | None = None,
+    network: RoadNetwork | None = None,
+    say: Say = _quiet,
+) -> Prepared:
+    """Read, geocode, build the network and the matrix: everything planning needs."""
+    if not isinstance(scenario, Scenario):
+        scenario = read_scenario(Path(scenario))
+    osm_path = resolve_osm(scenario, osm) if network is None or osm else None
+    bag_path = Path(bag) if bag else _setting_path(scenario, scenario.settings.bag)
+    if network is None:
+        assert osm_path is not None
+        network = load_network(osm_path, progress=say)
+    scenario, rows = geocode_scenario(scenario, osm_path, bag=bag_path, say=say)
+    points, places = scenario_points(scenario)
+    if not points:
+        msg = "the scenario has no points to plan between"
+        raise NetworkError(msg)
+    say(f"travel-time matrix for {len(points)} points")
+    matrix = road_matrix(network, points)
+    far = [k for k, i in places.items() if matrix.snap_m[i] > scenario.settings.snap_max_m]
+    for k in far:
+        say(
+            f"warning: {k.kind.value} {k.id} lies {matrix.snap_m[places[k]]:.0f} m from the "
+            "nearest road"
+        )
+    return Prepared(scenario, network, matrix, places, rows)
+
+
+def _setting_path(scenario: Scenario, value: str | None) -> Path | None:
+    if not value:
+        return None
+    path = Path(value)
+    if not path.is_absolute() and scenario.source is not None:
+        base = scenario.source if scenario.source.is_dir() else scenario.source.parent
+        path = base / path
+    return path
+
+
+def plan(
+    prepared: Prepared,
+    *,
+    mode: Mode | str = Mode.SHARED,
+    rides: Sequence[RideKey] | None = None,
+    params: SolveParams | None = None,
+    progress: Callable[[RideKey, RidePlan], None] | None = None,
+) -> Plan:
+    """Plan the rides of a prepared scenario (see :func:`vervoer.planner.plan_week`)."""
+    return plan_week(
+        prepared.scenario,
+        prepared.matrix,
+        prepared.places,
+        mode=Mode(mode),
+        rides=rides,
+        params=params,
+        progress=progress,
+    )
+
+
+def check(prepared: Prepared, plan: Plan) -> CheckResult:
+    """Re-verify a plan against the prepared scenario and matrix."""
+    return check_plan(plan, prepared.scenario, prepared.matrix, prepared.places)
