@@ -21,7 +21,7 @@ from vervoer.matrix import Matrix, road_matrix
 from vervoer.model import Mode, Plan, Point, RideKey, RidePlan, StopKind
 from vervoer.network import RoadNetwork, load_network, network_from_place
 from vervoer.plan import CheckResult, check_plan
-from vervoer.planner import PlaceKey, plan_week
+from vervoer.planner import PlaceKey, plan_week, scenario_points
 from vervoer.scenario import Scenario, read_scenario
 from vervoer.settings import SolveParams
 
@@ -179,25 +179,6 @@ def geocode_scenario(
         scenario, participants=participants, locations=locations, vehicles=vehicles
     )
     return scenario, rows
-
-
-def scenario_points(scenario: Scenario) -> tuple[list[Point], dict[PlaceKey, int]]:
-    """All known points of a scenario (homes, locations, depots) and their matrix index."""
-    points: list[Point] = []
-    places: dict[PlaceKey, int] = {}
-    for p in scenario.participants:
-        if p.point is not None:
-            places[PlaceKey(StopKind.HOME, p.id)] = len(points)
-            points.append(p.point)
-    for loc in scenario.locations:
-        if loc.point is not None:
-            places[PlaceKey(StopKind.LOCATION, loc.id)] = len(points)
-            points.append(loc.point)
-    for v in scenario.vehicles:
-        if v.depot is not None:
-            places[PlaceKey(StopKind.DEPOT, v.id)] = len(points)
-            points.append(v.depot)
-    return points, places
 
 
 def load_road_network(

@@ -344,7 +344,7 @@ def check_plan(
                     latest_start = s.departure - boarding_s(p, settings)
                     if not (de - tolerance_s <= latest_start and s.arrival <= dl + tolerance_s):
                         bad.append(f"{where}: {pid} dropped off at {format_clock(s.arrival)}, outside the window")
-                    if not _right_place(idx, req, places, delivery=True):
+                    if not _right_place(idx, req, places, matrix, delivery=True):
                         bad.append(f"{where}: {pid} dropped off at the wrong place")
                     direct = _direct(req, places, matrix)
                     limit = settings.max_ride_s(direct, p.max_ride_min)
@@ -369,7 +369,7 @@ def check_plan(
                     latest_start = s.departure - boarding_s(p, settings)
                     if not (pe - tolerance_s <= latest_start and s.arrival <= pl + tolerance_s):
                         bad.append(f"{where}: {pid} picked up at {format_clock(s.arrival)}, outside the window")
-                    if not _right_place(idx, req, places, delivery=False):
+                    if not _right_place(idx, req, places, matrix, delivery=False):
                         bad.append(f"{where}: {pid} picked up at the wrong place")
                     on_board[pid] = s.departure
                 if s.departure + tolerance_s < s.arrival + service:
@@ -414,13 +414,15 @@ def _stop_index(
 
 
 def _right_place(
-    idx: int, req: Request, places: Mapping[PlaceKey, int], *, delivery: bool
+    idx: int, req: Request, places: Mapping[PlaceKey, int], matrix: Matrix, *, delivery: bool
 ) -> bool:
-    """Whether matrix point ``idx`` is the request's pickup (or delivery) place."""
+    """Whether matrix point ``idx`` is (at) the request's pickup (or delivery) place."""
     heen = req.key.direction is Direction.HEEN
     if heen == delivery:
-        return places.get(PlaceKey(StopKind.LOCATION, req.location.id)) == idx
-    return places.get(PlaceKey(StopKind.HOME, req.participant.id)) == idx
+        want = places.get(PlaceKey(StopKind.LOCATION, req.location.id))
+    else:
+        want = places.get(PlaceKey(StopKind.HOME, req.participant.id))
+    return want is not None and matrix.points[want] == matrix.points[idx]
 
 
 def _direct(req: Request, places: Mapping[PlaceKey, int], matrix: Matrix) -> int:

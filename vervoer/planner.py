@@ -25,6 +25,7 @@ from vervoer.model import (
     Mode,
     Participant,
     Plan,
+    Point,
     Pool,
     Reason,
     RideKey,
@@ -84,6 +85,25 @@ class Request:
     key: RideKey
     arrive_by: int  # minutes
     depart_at: int  # minutes
+
+
+def scenario_points(scenario: Scenario) -> tuple[list[Point], dict[PlaceKey, int]]:
+    """All known points of a scenario (homes, locations, depots) and their matrix index."""
+    points: list[Point] = []
+    places: dict[PlaceKey, int] = {}
+    for p in scenario.participants:
+        if p.point is not None:
+            places[PlaceKey(StopKind.HOME, p.id)] = len(points)
+            points.append(p.point)
+    for loc in scenario.locations:
+        if loc.point is not None:
+            places[PlaceKey(StopKind.LOCATION, loc.id)] = len(points)
+            points.append(loc.point)
+    for v in scenario.vehicles:
+        if v.depot is not None:
+            places[PlaceKey(StopKind.DEPOT, v.id)] = len(points)
+            points.append(v.depot)
+    return points, places
 
 
 def all_rides(days: Sequence[Weekday] = WORKDAYS) -> tuple[RideKey, ...]:
@@ -500,7 +520,7 @@ def _route(
             last is not None
             and node >= k
             and last["kind"] is not StopKind.DEPOT
-            and last["place"] == place
+            and matrix.points[int(last["place"])] == matrix.points[place]  # type: ignore[call-overload]
             and last["departure"] == t
         ):
             last["departure"] = depart
