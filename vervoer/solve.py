@@ -221,6 +221,10 @@ def solve_instance(instance: Instance, params: SolveParams | None = None) -> Sol
         caps = [int(c) for c in np.asarray(inst.capacity)[:, d]]
         routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, f"load{d}")
 
+    # Mandatory requests get a huge drop penalty instead of a hard constraint, so the
+    # first-solution heuristics always succeed and the local search can then insert what
+    # they could not; a mandatory request still left out is reported as dropped.
+    big = _big_penalty(inst)
     for r, (p, q) in enumerate(np.asarray(inst.pairs, dtype=np.int64).tolist()):
         pi, di = manager.NodeToIndex(p), manager.NodeToIndex(q)
         routing.AddPickupAndDelivery(pi, di)
@@ -229,13 +233,17 @@ def solve_instance(instance: Instance, params: SolveParams | None = None) -> Sol
         if len(inst.max_ride):
             limit = int(inst.max_ride[r]) + int(service[p])
             solver.Add(time_dim.CumulVar(di) - time_dim.CumulVar(pi) <= limit)
-        if len(inst.penalty) and int(inst.penalty[r]) > 0:
-            routing.AddDisjunction([pi], int(inst.penalty[r]))
-            routing.AddDisjunction([di], int(inst.penalty[r]))
-            solver.Add(routing.ActiveVar(pi) == routing.ActiveVar(di))
+        pen = int(inst.penalty[r]) if len(inst.penalty) and int(inst.penalty[r]) > 0 else big
+        routing.AddDisjunction([pi], pen)
+        routing.AddDisjunction([di], pen)
+        solver.Add(routing.ActiveVar(pi) == routing.ActiveVar(di))
     for r, node in enumerate(np.asarray(inst.visits, dtype=np.int64).tolist()):
-        if len(inst.visit_penalty) and int(inst.visit_penalty[r]) > 0:
-            routing.AddDisjunction([manager.NodeToIndex(node)], int(inst.visit_penalty[r]))
+        pen = (
+            int(inst.visit_penalty[r])
+            if len(inst.visit_penalty) and int(inst.visit_penalty[r]) > 0
+            else big
+        )
+        routing.AddDisjunction([manager.NodeToIndex(node)], pen)
 
     search = pywrapcp.DefaultRoutingSearchParameters()
     search.first_solution_strategy = (
@@ -282,6 +290,14 @@ def solve_instance(instance: Instance, params: SolveParams | None = None) -> Sol
         objective=int(assignment.ObjectiveValue()),
         status=status_name,
     )
+
+
+def _big_penalty(inst: Instance) -> int:
+    """A drop penalty larger than any route cost of the instance."""
+    per_arc = int(np.max(inst.distances)) * int(max(1, np.max(inst.cost_per_distance)))
+    per_arc += int(np.max(inst.durations)) * int(max(0, np.max(inst.cost_per_time)))
+    total = per_arc * (inst.n_nodes + 2) + int(np.sum(inst.fixed_cost))
+    return int(min(max(total, 1) * 10, 2**52))
 
 
 _STATUS = {

@@ -1,0 +1,273 @@
+"""Published routing benchmarks solved with the planner's own OR-Tools model.
+
+Readers turn Cordeau's DARP files and Solomon's VRPTW files into the generic
+:class:`vervoer.solve.Instance` that the planner also builds, so the numbers measure the
+engine the planner uses. Instance units are scaled to integers:
+
+- DARP: times and distances x1000, travel times rounded *up* (so a solution feasible for
+  the integer model is feasible for the double-precision original); the objective is
+  recomputed with double-precision Euclidean distances (the convention of bks.csv).
+- Solomon: distance-only, every arc truncated to one decimal (``floor(10 d) / 10``, the
+  ``dist_trunc1`` convention of bks.csv), x10 to integers.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from vervoer.errors import InputError
+from vervoer.settings import SolveParams
+from vervoer.solve import Instance, Solution, solve_instance
+
+DARP_SCALE = 1000
+SOLOMON_SCALE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class DarpData:
+    """A Cordeau DARP instance as read from its file."""
+
+    name: str
+    vehicles: int
+    requests: int
+    max_duration: float
+    capacity: int
+    max_ride: float
+    xy: np.ndarray
+    service: np.ndarray
+    load: np.ndarray
+    early: np.ndarray
+    late: np.ndarray
+
+
+def read_darp(path: Path) -> DarpData:
+    """Read a Cordeau (2006) DARP file (see ../shared/benchmarks/README.md)."""
+    try:
+        lines = [ln.split() for ln in Path(path).read_text().splitlines() if ln.strip()]
+        k, n, t, q, lim = lines[0][:5]
+        rows = np.array([[float(x) for x in ln[:7]] for ln in lines[1:]])
+    except (OSError, ValueError, IndexError) as exc:
+        raise InputError(f"not a Cordeau DARP file: {exc}", file=Path(path).name) from None
+    n = int(n)
+    if rows.shape[0] < 2 * n + 2:
+        raise InputError(f"expected {2 * n + 2} node lines", file=Path(path).name)
+    rows = rows[: 2 * n + 2]
+    return DarpData(
+        name=Path(path).stem,
+        vehicles=int(k),
+        requests=n,
+        max_duration=float(t),
+        capacity=int(q),
+        max_ride=float(lim),
+        xy=rows[:, 1:3],
+        service=rows[:, 3],
+        load=rows[:, 4],
+        early=rows[:, 5],
+        late=rows[:, 6],
+    )
+
+
+def _euclid(xy: np.ndarray) -> np.ndarray:
+    diff = xy[:, None, :] - xy[None, :, :]
+    return np.sqrt((diff**2).sum(axis=2))
+
+
+def darp_instance(d: DarpData) -> Instance:
+    """The DARP as a pickup-and-delivery :class:`Instance` (all requests mandatory)."""
+    s = DARP_SCALE
+    dist = _euclid(d.xy)
+    n2 = 2 * d.requests + 2
+    k = d.vehicles
+    return Instance(
+        durations=np.ceil(dist * s - 1e-6).astype(np.int64),
+        distances=np.rint(dist * s).astype(np.int64),
+        service=np.rint(d.service * s).astype(np.int64),
+        tw_early=np.rint(d.early * s).astype(np.int64),
+        tw_late=np.rint(d.late * s).astype(np.int64),
+        demand=d.load.astype(np.int64)[:, None],
+        starts=np.zeros(k, dtype=np.int64),
+        ends=np.full(k, n2 - 1, dtype=np.int64),
+        capacity=np.full((k, 1), d.capacity, dtype=np.int64),
+        shift_early=np.full(k, round(d.early[0] * s), dtype=np.int64),
+        shift_late=np.full(k, round(d.late[0] * s), dtype=np.int64),
+        max_duration=np.full(k, round(d.max_duration * s), dtype=np.int64),
+        fixed_cost=np.zeros(k, dtype=np.int64),
+        cost_per_distance=np.ones(k, dtype=np.int64),
+        cost_per_time=np.zeros(k, dtype=np.int64),
+        pairs=np.array([(i, d.requests + i) for i in range(1, d.requests + 1)], dtype=np.int64),
+        max_ride=np.full(d.requests, round(d.max_ride * s), dtype=np.int64),
+        max_slack=round(d.max_duration * s),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SolomonData:
+    """A Solomon VRPTW instance."""
+
+    name: str
+    vehicles: int
+    capacity: int
+    xy: np.ndarray
+    demand: np.ndarray
+    ready: np.ndarray
+    due: np.ndarray
+    service: np.ndarray
+
+
+def read_solomon(path: Path) -> SolomonData:
+    """Read a Solomon (1987) VRPTW file."""
+    try:
+        text = Path(path).read_text().splitlines()
+        vi = next(i for i, ln in enumerate(text) if ln.strip().upper().startswith("VEHICLE"))
+        nums = text[vi + 2].split()
+        vehicles, capacity = int(nums[0]), int(nums[1])
+        ci = next(i for i, ln in enumerate(text) if ln.strip().upper().startswith("CUSTOMER"))
+        rows = []
+        for ln in text[ci + 1 :]:
+            parts = ln.split()
+            if len(parts) >= 7 and parts[0].isdigit():
+                rows.append([float(x) for x in parts[:7]])
+        data = np.array(rows)
+    except (OSError, ValueError, IndexError, StopIteration) as exc:
+        raise InputError(f"not a Solomon file: {exc}", file=Path(path).name) from None
+    return SolomonData(
+        name=Path(path).stem,
+        vehicles=vehicles,
+        capacity=capacity,
+        xy=data[:, 1:3],
+        demand=data[:, 3],
+        ready=data[:, 4],
+        due=data[:, 5],
+        service=data[:, 6],
+    )
+
+
+def solomon_instance(d: SolomonData) -> Instance:
+    """The VRPTW as an :class:`Instance` with truncated one-decimal distances."""
+    s = SOLOMON_SCALE
+    dist = np.floor(_euclid(d.xy) * s + 1e-9).astype(np.int64)
+    n = len(d.xy)
+    k = d.vehicles
+    return Instance(
+        durations=dist,
+        distances=dist,
+        service=np.rint(d.service * s).astype(np.int64),
+        tw_early=np.rint(d.ready * s).astype(np.int64),
+        tw_late=np.rint(d.due * s).astype(np.int64),
+        demand=np.rint(d.demand).astype(np.int64)[:, None],
+        starts=np.zeros(k, dtype=np.int64),
+        ends=np.zeros(k, dtype=np.int64),
+        capacity=np.full((k, 1), d.capacity, dtype=np.int64),
+        shift_early=np.full(k, round(d.ready[0] * s), dtype=np.int64),
+        shift_late=np.full(k, round(d.due[0] * s), dtype=np.int64),
+        max_duration=np.full(k, round((d.due[0] - d.ready[0]) * s), dtype=np.int64),
+        fixed_cost=np.zeros(k, dtype=np.int64),
+        cost_per_distance=np.ones(k, dtype=np.int64),
+        cost_per_time=np.zeros(k, dtype=np.int64),
+        visits=np.arange(1, n, dtype=np.int64),
+        max_slack=round(d.due[0] * s),
+    )
+
+
+def _check_darp(d: DarpData, sol: Solution) -> list[str]:
+    """Feasibility of a DARP solution in the original double-precision units."""
+    s = DARP_SCALE
+    dist = _euclid(d.xy)
+    bad: list[str] = []
+    served = set()
+    for route, times in zip(sol.routes, sol.times, strict=True):
+        if len(route) <= 2:
+            continue
+        t = np.array(times) / s
+        load = 0.0
+        for a in range(1, len(route)):
+            i, j = route[a - 1], route[a]
+            if t[a] + 1e-6 < t[a - 1] + d.service[i] + dist[i, j]:
+                bad.append(f"travel time violated {i}->{j}")
+        for pos, node in enumerate(route):
+            if not d.early[node] - 1e-6 <= t[pos] <= d.late[node] + 1e-6:
+                bad.append(f"time window of node {node}")
+            load += d.load[node]
+            if load > d.capacity + 1e-9:
+                bad.append(f"capacity after node {node}")
+            if 1 <= node <= d.requests:
+                served.add(node)
+                drop = route.index(node + d.requests)
+                if drop < pos:
+                    bad.append(f"drop-off before pickup of request {node}")
+                ride = t[drop] - (t[pos] + d.service[node])
+                if ride > d.max_ride + 1e-6:
+                    bad.append(f"ride time of request {node}: {ride:.2f}")
+        if t[-1] - t[0] > d.max_duration + 1e-6:
+            bad.append("route duration")
+    if len(served) != d.requests:
+        bad.append(f"{d.requests - len(served)} requests not served")
+    return bad
+
+
+def bench_darp(path: Path, params: SolveParams) -> dict[str, object]:
+    """Solve a DARP file; routes as node ids with the service start time at each node."""
+    d = read_darp(path)
+    t0 = time.perf_counter()
+    sol = solve_instance(darp_instance(d), params)
+    seconds = time.perf_counter() - t0
+    if sol is None or sol.dropped_pairs:
+        return {"instance": d.name, "objective": None, "vehicles": 0, "feasible": False,
+                "seconds": round(seconds, 2), "routes": []}
+    dist = _euclid(d.xy)
+    routes, objective = [], 0.0
+    for route, times in zip(sol.routes, sol.times, strict=True):
+        if len(route) <= 2:
+            continue
+        objective += sum(dist[a, b] for a, b in zip(route[:-1], route[1:], strict=True))
+        routes.append(
+            [{"node": int(n), "time": round(t / DARP_SCALE, 3)} for n, t in zip(route, times, strict=True)]
+        )
+    violations = _check_darp(d, sol)
+    return {
+        "instance": d.name,
+        "objective": round(objective, 4),
+        "vehicles": len(routes),
+        "seconds": round(seconds, 2),
+        "feasible": not violations,
+        "violations": violations[:10],
+        "routes": routes,
+    }
+
+
+def bench_solomon(path: Path, params: SolveParams) -> dict[str, object]:
+    """Solve a Solomon file (distance-only, truncated); routes as customer ids."""
+    d = read_solomon(path)
+    t0 = time.perf_counter()
+    sol = solve_instance(solomon_instance(d), params)
+    seconds = time.perf_counter() - t0
+    if sol is None or sol.dropped_visits:
+        return {"instance": d.name, "objective": None, "vehicles": 0, "feasible": False,
+                "seconds": round(seconds, 2), "routes": []}
+    trunc = np.floor(_euclid(d.xy) * 10 + 1e-9) / 10
+    routes, objective = [], 0.0
+    for route in sol.routes:
+        if len(route) <= 2:
+            continue
+        objective += sum(trunc[a, b] for a, b in zip(route[:-1], route[1:], strict=True))
+        routes.append([int(n) for n in route[1:-1]])
+    return {
+        "instance": d.name,
+        "objective": round(objective, 1),
+        "vehicles": len(routes),
+        "seconds": round(seconds, 2),
+        "feasible": True,
+        "routes": routes,
+    }
+
+
+def gap(value: float | None, best: float) -> float:
+    """Percentage gap to the best-known value (inf when no solution)."""
+    if value is None:
+        return math.inf
+    return (value - best) / best * 100
