@@ -228,3 +228,21 @@ def demo(out: Path, osm: Path | None, place: str | None, participants: int,
 
     run_demo(out, osm=osm, place=place, participants=participants, time_limit_s=time_limit,
              days=WORKDAYS[:days], echo=click.echo, say=_say)
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["darp", "solomon"]))
+@click.argument("instance", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--time-limit", type=float, default=10.0, show_default=True)
+@click.option("--iterations", type=int, default=0, show_default=True, help="Solution budget (0 = time limit only).")
+@handle_errors
+def bench(kind: str, instance: Path, time_limit: float, iterations: int) -> None:
+    """Solve a published benchmark INSTANCE with the planner's OR-Tools model; print JSON."""
+    import json
+
+    from vervoer.bench import bench_darp, bench_solomon
+    from vervoer.settings import SolveParams
+
+    params = SolveParams(time_limit_s=time_limit, max_iterations=iterations)
+    result = (bench_darp if kind == "darp" else bench_solomon)(instance, params)
+    click.echo(json.dumps(result))

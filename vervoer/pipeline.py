@@ -239,6 +239,7 @@ def plan(
     rides: Sequence[RideKey] | None = None,
     params: SolveParams | None = None,
     progress: Callable[[RideKey, RidePlan], None] | None = None,
+    workers: int | None = None,
 ) -> Plan:
     """Plan the rides of a prepared scenario (see :func:`vervoer.planner.plan_week`)."""
     return plan_week(
@@ -249,6 +250,7 @@ def plan(
         rides=rides,
         params=params,
         progress=progress,
+        workers=workers,
     )
 
 

@@ -12,7 +12,9 @@ as "no room found within the time limit".
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,6 +163,7 @@ def plan_week(
     rides: Sequence[RideKey] | None = None,
     params: SolveParams | None = None,
     progress: Callable[[RideKey, RidePlan], None] | None = None,
+    workers: int | None = None,
 ) -> Plan:
     """Plan rides of a scenario.
 
@@ -179,7 +182,10 @@ def plan_week(
     params
         Solver parameters (default: from the scenario settings).
     progress
-        Called after each ride with its plan.
+        Called after each ride with its plan (in the order rides finish).
+    workers
+        Rides are independent and are planned in parallel processes; default: all cores
+        (``os.cpu_count()``), 1 plans in this process. The result does not depend on it.
 
     Returns
     -------
@@ -188,12 +194,25 @@ def plan_week(
     settings = scenario.settings
     params = params or SolveParams(time_limit_s=settings.time_limit_s, seed=settings.seed)
     rides = tuple(rides) if rides is not None else all_rides()
-    ride_plans = []
-    for key in rides:
-        ride = plan_ride(scenario, matrix, places, key, mode=mode, params=params)
-        ride_plans.append(ride)
-        if progress:
-            progress(key, ride)
+    workers = min(workers or os.cpu_count() or 1, len(rides))
+    done: dict[RideKey, RidePlan] = {}
+    if workers <= 1:
+        for key in rides:
+            done[key] = plan_ride(scenario, matrix, places, key, mode=mode, params=params)
+            if progress:
+                progress(key, done[key])
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {
+                pool.submit(plan_ride, scenario, matrix, places, key, mode=mode, params=params): key
+                for key in rides
+            }
+            for fut in as_completed(futures):
+                key = futures[fut]
+                done[key] = fut.result()
+                if progress:
+                    progress(key, done[key])
+    ride_plans = [done[key] for key in rides]
     return Plan(
         mode=mode,
         scenario=scenario.name,
