@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# the real Liechtenstein extract next to the repository, when it is there
+OSM    ?= $(or $(VERVOER_OSM),$(wildcard ../shared/data/osm/liechtenstein-2015.osm.pbf))
 
 .PHONY: setup demo test test-all lint clean
 
@@ -15,7 +17,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/vervoer demo --out demo-output
+	$(BIN)/vervoer demo --out demo-output $(if $(OSM),--osm $(OSM))
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

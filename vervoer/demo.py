@@ -287,7 +287,7 @@ def run_demo(
     )
     prepared = pipeline.prepare(scenario_dir, osm=osm_path, network=network, say=say)
     params = SolveParams(
-        time_limit_s=time_limit_s or 5.0,
+        time_limit_s=time_limit_s or 15.0,
         seed=prepared.scenario.settings.seed,
     )
     results: dict[str, object] = {}

@@ -179,7 +179,7 @@ class SolveParams:
 
     time_limit_s: float = 10.0
     seed: int = 0
-    max_iterations: int = 300
+    max_iterations: int = 100
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
