@@ -136,7 +136,8 @@ def make_scenario(
     by_city: dict[str, list[AddressPoint]] = defaultdict(list)
     for a in addresses:
         by_city[a.city or a.postcode or "?"].append(a)
-    cities = sorted(by_city, key=lambda c: (-len(by_city[c]), c))
+    named = [c for c in by_city if c != "?" and len(by_city[c]) >= 5]
+    cities = sorted(named or by_city, key=lambda c: (-len(by_city[c]), c))
     used: set[AddressPoint] = set()
 
     def central(city: str, k: int) -> AddressPoint:
@@ -213,7 +214,8 @@ def make_scenario(
                 name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
                 organisation=org,
                 address=home.text,
-                point=home.point,
+                # with postcode and town the address alone is enough: geocoded offline
+                point=None if (home.postcode and home.city) else home.point,
                 wheelchair=wheelchair,
                 seats=2 if rng.random() < 0.08 else 1,
                 walker=(not wheelchair) and rng.random() < 0.1,

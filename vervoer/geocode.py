@@ -29,8 +29,8 @@ ABBREVIATIONS = (
 )
 _NL_POSTCODE = re.compile(r"\b([1-9]\d{3})\s?([a-zA-Z]{2})\b")
 _NUMBER = re.compile(
-    r"(?P<num>\d{1,5})\s*(?:(?P<letter>[a-zA-Z])(?![a-zA-Z]))?\s*"
-    r"(?:[-/]\s*(?P<add1>[0-9a-zA-Z]{1,4})|\s+(?P<add2>bis|hs|bg|ii|iii|iv|i|rd|zw|[0-9]{1,3})\b)?",
+    r"(?P<num>\d{1,5})(?:\s*(?P<letter>[a-zA-Z])(?![a-zA-Z]))?"
+    r"(?:\s*[-/]\s*(?P<add1>[0-9a-zA-Z]{1,4})|\s+(?P<add2>bis|hs|bg|ii|iii|iv|i|rd|zw|[0-9]{1,3})\b)?",
     re.IGNORECASE,
 )
 
