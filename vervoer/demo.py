@@ -255,6 +255,7 @@ def run_demo(
     place: str | None = None,
     participants: int = 120,
     time_limit_s: float | None = None,
+    iterations: int = 30,
     days: Sequence[Weekday] = WORKDAYS,
     echo: Callable[[str], None] = print,
     say: Callable[[str], None] = print,
@@ -288,9 +289,12 @@ def run_demo(
         f"{len(scenario.vehicles)} vehicles (tariffs are demo assumptions)"
     )
     prepared = pipeline.prepare(scenario_dir, osm=osm_path, network=network, say=say)
+    # a short deterministic budget per pool; the cap leaves room for the construction
+    # of the first solution of the large shared rides
     params = SolveParams(
-        time_limit_s=time_limit_s or 15.0,
+        time_limit_s=time_limit_s or 20.0,
         seed=prepared.scenario.settings.seed,
+        max_iterations=iterations,
     )
     results: dict[str, object] = {}
     for mode in (Mode.OWN, Mode.SHARED):

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vervoer.cli import main
+
+SMALL = Path(__file__).parent / "data" / "scenario_small"
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_validate_ok(runner):
+    result = runner.invoke(main, ["validate", str(SMALL)])
+    assert result.exit_code == 0, result.output
+    assert "5 participants" in result.output
+
+
+def test_validate_reports_all_problems_exit_2(runner, tmp_path):
+    target = tmp_path / "sc"
+    shutil.copytree(SMALL, target)
+    text = (target / "attendance.csv").read_text().replace("09:00", "9u", 1)
+    (target / "attendance.csv").write_text(text.replace("D2,ma,L1", "D2,ma,L7"))
+    result = runner.invoke(main, ["validate", str(target)])
+    assert result.exit_code == 2
+    assert "attendance.csv, row 2, field 'arrive_by'" in result.output
+    assert "attendance.csv, row 4, field 'location'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_network_summary(runner, osm_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("VERVOER_CACHE", str(tmp_path))
+    result = runner.invoke(main, ["network", str(osm_path)])
+    assert result.exit_code == 0, result.output
+    assert "source date: 2015-07-27" in result.output
+    assert "nodes:" in result.output
+
+
+def test_network_corrupt_exit_3(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("VERVOER_CACHE", str(tmp_path))
+    bad = tmp_path / "bad.osm.pbf"
+    bad.write_bytes(b"\x00" * 100)
+    result = runner.invoke(main, ["network", str(bad)])
+    assert result.exit_code == 3
+    assert "bad.osm.pbf" in result.output
+
+
+def test_plan_check_and_geocode_end_to_end(runner, osm_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("VERVOER_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["plan", str(SMALL), "--osm", str(osm_path), "--out", str(out),
+                                  "--day", "ma", "--day", "di", "--iterations", "50"])
+    assert result.exit_code == 0, result.output
+    assert "check: OK" in result.output
+    assert "mon-heen" in result.output
+    doc = json.loads((out / "plan.json").read_text())
+    assert doc["mode"] == "shared"
+    assert len(doc["rides"]) == 4
+    result = runner.invoke(main, ["check", str(SMALL), str(out / "plan.json"), "--osm", str(osm_path)])
+    assert result.exit_code == 0, result.output
+    assert "check: OK" in result.output
+    # a corrupted plan fails the check with exit code 1
+    doc["rides"][0]["routes"][0]["cost"] = 0.5
+    (out / "bad.json").write_text(json.dumps(doc))
+    result = runner.invoke(main, ["check", str(SMALL), str(out / "bad.json"), "--osm", str(osm_path)])
+    assert result.exit_code == 1
+    assert "recomputed" in result.output
+    # geocoding: Städtle 1 has coordinates given, so all rows are "given"
+    result = runner.invoke(main, ["geocode", str(SMALL), "--osm", str(osm_path),
+                                  "--out", str(tmp_path / "geo.csv")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "geo.csv").read_text().startswith("table,id,address,status")
+
+
+def test_geocode_resolves_addresses_offline(runner, osm_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("VERVOER_CACHE", str(tmp_path / "cache"))
+    target = tmp_path / "sc"
+    shutil.copytree(SMALL, target)
+    text = (target / "locations.csv").read_text(encoding="utf-8")
+    (target / "locations.csv").write_text(
+        text.replace("Städtle 1, 9490 Vaduz;47.1390;9.5215", "Städtle 1, 9490 Vaduz;;"),
+        encoding="utf-8")
+    result = runner.invoke(main, ["geocode", str(target), "--osm", str(osm_path)])
+    assert result.exit_code == 0, result.output
+    report = (target / "geocoded.csv").read_text(encoding="utf-8")
+    row = next(line for line in report.splitlines() if line.startswith("locations,L1"))
+    assert ",exact," in row or ",street," in row or ",fuzzy," in row
+
+
+def test_plan_own_mode_and_bad_ride(runner, osm_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("VERVOER_CACHE", str(tmp_path / "cache"))
+    result = runner.invoke(main, ["plan", str(SMALL), "--osm", str(osm_path), "--ride", "zz-heen",
+                                  "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    result = runner.invoke(main, ["plan", str(SMALL), "--osm", str(osm_path), "--mode", "own",
+                                  "--ride", "mon-heen", "--iterations", "20", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "plan.json").read_text())["mode"] == "own"
+
+
+def test_bench_darp_json(runner, benchmarks_dir):
+    result = runner.invoke(main, ["bench", "darp", str(benchmarks_dir / "darp" / "a2-16.txt"),
+                                  "--time-limit", "3"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["instance"] == "a2-16"
+    assert set(doc) >= {"objective", "vehicles", "seconds", "routes", "feasible"}
+    if doc["feasible"]:
+        assert doc["objective"] >= 294.2
+
+
+def test_bench_solomon_feasible(runner, benchmarks_dir):
+    result = runner.invoke(main, ["bench", "solomon", str(benchmarks_dir / "solomon" / "c101.txt"),
+                                  "--time-limit", "3"])
+    doc = json.loads(result.output)
+    assert doc["feasible"]
+    assert doc["objective"] >= 827.3
+    served = sorted(c for route in doc["routes"] for c in route)
+    assert served == list(range(1, 101))
