@@ -55,14 +55,18 @@ def peak_mb(fn, *args):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--osm", type=Path, default=Path(os.environ.get("VERVOER_OSM", DEFAULT_OSM)))
+    parser.add_argument(
+        "--osm", type=Path, default=Path(os.environ.get("VERVOER_OSM", DEFAULT_OSM))
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300, 1000])
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     net = load_network(args.osm)
     print(f"network: {net.graph.number_of_nodes()} nodes, {net.graph.number_of_edges()} edges")
-    print(f"{'points':>7} {'vervoer s':>10} {'networkx s':>11} {'ratio':>7} "
-          f"{'vervoer MB':>11} {'networkx MB':>12} {'max |diff| s':>13}")
+    print(
+        f"{'points':>7} {'vervoer s':>10} {'networkx s':>11} {'ratio':>7} "
+        f"{'vervoer MB':>11} {'networkx MB':>12} {'max |diff| s':>13}"
+    )
     rng = np.random.default_rng(args.seed)
     for n in args.sizes:
         idx = rng.choice(len(net.node_ids), n, replace=False)
@@ -73,8 +77,10 @@ def main() -> None:
         diff = float(np.max(np.abs(m.durations - np.rint(ref))))
         mem_ours = peak_mb(road_matrix, net, points)
         mem_nx = peak_mb(networkx_matrix, net, points) if n <= 300 else float("nan")
-        print(f"{n:>7} {t_ours:>10.3f} {t_nx:>11.2f} {t_nx / t_ours:>6.0f}x "
-              f"{mem_ours:>11.1f} {mem_nx:>12.1f} {diff:>13.0f}")
+        print(
+            f"{n:>7} {t_ours:>10.3f} {t_nx:>11.2f} {t_nx / t_ours:>6.0f}x "
+            f"{mem_ours:>11.1f} {mem_nx:>12.1f} {diff:>13.0f}"
+        )
 
 
 if __name__ == "__main__":

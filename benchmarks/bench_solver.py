@@ -34,14 +34,27 @@ def pyvrp_solomon(path: Path, seconds: float) -> float | None:
     d = read_solomon(path)
     scale = 10
     m = pyvrp.Model()
-    m.add_vehicle_type(num_available=d.vehicles, capacity=int(d.capacity),
-                       tw_early=int(d.ready[0] * scale), tw_late=int(d.due[0] * scale))
-    depot = m.add_depot(x=int(d.xy[0, 0]), y=int(d.xy[0, 1]),
-                        tw_early=int(d.ready[0] * scale), tw_late=int(d.due[0] * scale))
+    m.add_vehicle_type(
+        num_available=d.vehicles,
+        capacity=int(d.capacity),
+        tw_early=int(d.ready[0] * scale),
+        tw_late=int(d.due[0] * scale),
+    )
+    depot = m.add_depot(
+        x=int(d.xy[0, 0]),
+        y=int(d.xy[0, 1]),
+        tw_early=int(d.ready[0] * scale),
+        tw_late=int(d.due[0] * scale),
+    )
     clients = [
-        m.add_client(x=int(d.xy[i, 0]), y=int(d.xy[i, 1]), delivery=int(d.demand[i]),
-                     service_duration=int(d.service[i] * scale),
-                     tw_early=int(d.ready[i] * scale), tw_late=int(d.due[i] * scale))
+        m.add_client(
+            x=int(d.xy[i, 0]),
+            y=int(d.xy[i, 1]),
+            delivery=int(d.demand[i]),
+            service_duration=int(d.service[i] * scale),
+            tw_early=int(d.ready[i] * scale),
+            tw_late=int(d.due[i] * scale),
+        )
         for i in range(1, len(d.xy))
     ]
     locs = [depot, *clients]
@@ -72,8 +85,10 @@ def main() -> None:
         files = sorted((args.dir / "solomon").glob("*.txt"))
     if args.only:
         files = [f for f in files if f.stem in args.only]
-    print(f"{'instance':<10} {'best':>9} {'vervoer':>9} {'gap %':>7} {'feasible':>8}"
-          + (f" {'pyvrp':>9} {'gap %':>7}" if args.pyvrp else ""))
+    print(
+        f"{'instance':<10} {'best':>9} {'vervoer':>9} {'gap %':>7} {'feasible':>8}"
+        + (f" {'pyvrp':>9} {'gap %':>7}" if args.pyvrp else "")
+    )
     for f in files:
         if args.set == "darp":
             row = bks[("darp", f.stem)]
@@ -87,8 +102,10 @@ def main() -> None:
             r = bench_solomon(f, params)
         g = gap(r["objective"], best)
         gaps.append(g)
-        line = (f"{f.stem:<10} {best:>9.2f} {r['objective'] or float('nan'):>9.2f} {g:>7.2f} "
-                f"{'yes' if r['feasible'] else 'NO':>8}")
+        line = (
+            f"{f.stem:<10} {best:>9.2f} {r['objective'] or float('nan'):>9.2f} {g:>7.2f} "
+            f"{'yes' if r['feasible'] else 'NO':>8}"
+        )
         if args.pyvrp and args.set == "solomon":
             pv = pyvrp_solomon(f, args.time_limit)
             pg = gap(pv, best)
@@ -96,11 +113,15 @@ def main() -> None:
             line += f" {pv or float('nan'):>9.2f} {pg:>7.2f}"
         print(line, flush=True)
     finite = [g for g in gaps if math.isfinite(g)]
-    print(f"mean gap vervoer: {statistics.mean(finite) if finite else float('nan'):.2f}% "
-          f"over {len(finite)}/{len(gaps)} solved")
+    print(
+        f"mean gap vervoer: {statistics.mean(finite) if finite else float('nan'):.2f}% "
+        f"over {len(finite)}/{len(gaps)} solved"
+    )
     if pyvrp_gaps:
         finite = [g for g in pyvrp_gaps if math.isfinite(g)]
-        print(f"mean gap PyVRP:   {statistics.mean(finite):.2f}% over {len(finite)}/{len(pyvrp_gaps)}")
+        print(
+            f"mean gap PyVRP:   {statistics.mean(finite):.2f}% over {len(finite)}/{len(pyvrp_gaps)}"
+        )
 
 
 if __name__ == "__main__":

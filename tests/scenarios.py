@@ -30,27 +30,51 @@ def at(lon: float) -> Point:
 
 
 def vehicle(vid: str, org: str, lon: float = 5.0, **kw) -> Vehicle:
-    base = dict(id=vid, organisation=org, depot=at(lon), seats=8, wheelchair_places=1,
-                cost_per_hour=40.0, cost_per_km=0.30, fixed_cost=50.0,
-                shift_start=7 * 60, shift_end=18 * 60)
+    base = dict(
+        id=vid,
+        organisation=org,
+        depot=at(lon),
+        seats=8,
+        wheelchair_places=1,
+        cost_per_hour=40.0,
+        cost_per_km=0.30,
+        fixed_cost=50.0,
+        shift_start=7 * 60,
+        shift_end=18 * 60,
+    )
     base.update(kw)
     return Vehicle(**base)
 
 
 def person(pid: str, org: str, lon: float | None, **kw) -> Participant:
-    return Participant(id=pid, name=f"Naam {pid}", organisation=org,
-                       point=None if lon is None else at(lon), address=f"Straat {pid}", **kw)
+    return Participant(
+        id=pid,
+        name=f"Naam {pid}",
+        organisation=org,
+        point=None if lon is None else at(lon),
+        address=f"Straat {pid}",
+        **kw,
+    )
 
 
-def attend(pid: str, loc: str, day: Weekday = Weekday.MON, rides: RideNeed = RideNeed.BOTH,
-           arrive: int = 9 * 60, depart: int = 16 * 60) -> Attendance:
-    return Attendance(participant=pid, weekday=day, location=loc, arrive_by=arrive,
-                      depart_at=depart, rides=rides)
+def attend(
+    pid: str,
+    loc: str,
+    day: Weekday = Weekday.MON,
+    rides: RideNeed = RideNeed.BOTH,
+    arrive: int = 9 * 60,
+    depart: int = 16 * 60,
+) -> Attendance:
+    return Attendance(
+        participant=pid, weekday=day, location=loc, arrive_by=arrive, depart_at=depart, rides=rides
+    )
 
 
 def scenario(participants, attendance, vehicles, locations=None, settings=None) -> Scenario:
     orgs = sorted({p.organisation for p in participants} | {v.organisation for v in vehicles})
-    locations = locations or (Location(id="L", name="Locatie", organisation=orgs[0], point=at(5.2)),)
+    locations = locations or (
+        Location(id="L", name="Locatie", organisation=orgs[0], point=at(5.2)),
+    )
     return Scenario(
         name="test",
         organisations=tuple(Organisation(id=o, name=o.upper()) for o in orgs),

@@ -55,26 +55,46 @@ def test_network_corrupt_exit_3(runner, tmp_path, monkeypatch):
 def test_plan_check_and_geocode_end_to_end(runner, osm_path, tmp_path, monkeypatch):
     monkeypatch.setenv("VERVOER_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "out"
-    result = runner.invoke(main, ["plan", str(SMALL), "--osm", str(osm_path), "--out", str(out),
-                                  "--day", "ma", "--day", "di", "--iterations", "50"])
+    result = runner.invoke(
+        main,
+        [
+            "plan",
+            str(SMALL),
+            "--osm",
+            str(osm_path),
+            "--out",
+            str(out),
+            "--day",
+            "ma",
+            "--day",
+            "di",
+            "--iterations",
+            "50",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "check: OK" in result.output
     assert "mon-heen" in result.output
     doc = json.loads((out / "plan.json").read_text())
     assert doc["mode"] == "shared"
     assert len(doc["rides"]) == 4
-    result = runner.invoke(main, ["check", str(SMALL), str(out / "plan.json"), "--osm", str(osm_path)])
+    result = runner.invoke(
+        main, ["check", str(SMALL), str(out / "plan.json"), "--osm", str(osm_path)]
+    )
     assert result.exit_code == 0, result.output
     assert "check: OK" in result.output
     # a corrupted plan fails the check with exit code 1
     doc["rides"][0]["routes"][0]["cost"] = 0.5
     (out / "bad.json").write_text(json.dumps(doc))
-    result = runner.invoke(main, ["check", str(SMALL), str(out / "bad.json"), "--osm", str(osm_path)])
+    result = runner.invoke(
+        main, ["check", str(SMALL), str(out / "bad.json"), "--osm", str(osm_path)]
+    )
     assert result.exit_code == 1
     assert "recomputed" in result.output
     # geocoding: Städtle 1 has coordinates given, so all rows are "given"
-    result = runner.invoke(main, ["geocode", str(SMALL), "--osm", str(osm_path),
-                                  "--out", str(tmp_path / "geo.csv")])
+    result = runner.invoke(
+        main, ["geocode", str(SMALL), "--osm", str(osm_path), "--out", str(tmp_path / "geo.csv")]
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "geo.csv").read_text().startswith("table,id,address,status")
 
@@ -86,7 +106,8 @@ def test_geocode_resolves_addresses_offline(runner, osm_path, tmp_path, monkeypa
     text = (target / "locations.csv").read_text(encoding="utf-8")
     (target / "locations.csv").write_text(
         text.replace("Städtle 1, 9490 Vaduz;47.1390;9.5215", "Städtle 1, 9490 Vaduz;;"),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = runner.invoke(main, ["geocode", str(target), "--osm", str(osm_path)])
     assert result.exit_code == 0, result.output
     report = (target / "geocoded.csv").read_text(encoding="utf-8")
@@ -96,18 +117,36 @@ def test_geocode_resolves_addresses_offline(runner, osm_path, tmp_path, monkeypa
 
 def test_plan_own_mode_and_bad_ride(runner, osm_path, tmp_path, monkeypatch):
     monkeypatch.setenv("VERVOER_CACHE", str(tmp_path / "cache"))
-    result = runner.invoke(main, ["plan", str(SMALL), "--osm", str(osm_path), "--ride", "zz-heen",
-                                  "--out", str(tmp_path)])
+    result = runner.invoke(
+        main,
+        ["plan", str(SMALL), "--osm", str(osm_path), "--ride", "zz-heen", "--out", str(tmp_path)],
+    )
     assert result.exit_code == 2
-    result = runner.invoke(main, ["plan", str(SMALL), "--osm", str(osm_path), "--mode", "own",
-                                  "--ride", "mon-heen", "--iterations", "20", "--out", str(tmp_path)])
+    result = runner.invoke(
+        main,
+        [
+            "plan",
+            str(SMALL),
+            "--osm",
+            str(osm_path),
+            "--mode",
+            "own",
+            "--ride",
+            "mon-heen",
+            "--iterations",
+            "20",
+            "--out",
+            str(tmp_path),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "plan.json").read_text())["mode"] == "own"
 
 
 def test_bench_darp_json(runner, benchmarks_dir):
-    result = runner.invoke(main, ["bench", "darp", str(benchmarks_dir / "darp" / "a2-16.txt"),
-                                  "--time-limit", "3"])
+    result = runner.invoke(
+        main, ["bench", "darp", str(benchmarks_dir / "darp" / "a2-16.txt"), "--time-limit", "3"]
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert doc["instance"] == "a2-16"
@@ -117,8 +156,10 @@ def test_bench_darp_json(runner, benchmarks_dir):
 
 
 def test_bench_solomon_feasible(runner, benchmarks_dir):
-    result = runner.invoke(main, ["bench", "solomon", str(benchmarks_dir / "solomon" / "c101.txt"),
-                                  "--time-limit", "3"])
+    result = runner.invoke(
+        main,
+        ["bench", "solomon", str(benchmarks_dir / "solomon" / "c101.txt"), "--time-limit", "3"],
+    )
     doc = json.loads(result.output)
     assert doc["feasible"]
     assert doc["objective"] >= 827.3

@@ -21,7 +21,13 @@ from vervoer.geocode import AddressIndex, geocode, parse_address, write_geocode_
 def test_parse_dutch_forms(text, street, number, letter, addition, postcode, city):
     p = parse_address(text)
     assert (p.street, p.number, p.letter, p.addition, p.postcode, p.city) == (
-        street, number, letter, addition, postcode, city)
+        street,
+        number,
+        letter,
+        addition,
+        postcode,
+        city,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +46,13 @@ def test_bag_loads_every_address(bag):
 
 @pytest.mark.parametrize(
     "text",
-    ["Oostvaardersdiep 1, 1309 AA Almere", "1309AA 1", "1309 aa 1", "oostvaardersdiep 1 almere",
-     "OOSTVAARDERSDIEP 1, ALMERE"],
+    [
+        "Oostvaardersdiep 1, 1309 AA Almere",
+        "1309AA 1",
+        "1309 aa 1",
+        "oostvaardersdiep 1 almere",
+        "OOSTVAARDERSDIEP 1, ALMERE",
+    ],
 )
 def test_bag_exact_in_the_ways_coordinators_write(bag, text):
     r = geocode(text, bag)
@@ -52,13 +63,22 @@ def test_bag_exact_in_the_ways_coordinators_write(bag, text):
 
 def test_bag_letters_and_additions(bag):
     with_letter = next(r for r in bag.records if r.letter == "b" and not r.addition)
-    with_add = next(r for r in bag.records if r.addition and not r.letter
-                    and not any(c.isdigit() for c in r.street))
+    with_add = next(
+        r
+        for r in bag.records
+        if r.addition and not r.letter and not any(c.isdigit() for c in r.street)
+    )
     for text, rec in (
-        (f"{with_letter.street} {with_letter.housenumber}{with_letter.letter.upper()}, "
-         f"{with_letter.city}", with_letter),
+        (
+            f"{with_letter.street} {with_letter.housenumber}{with_letter.letter.upper()}, "
+            f"{with_letter.city}",
+            with_letter,
+        ),
         (f"{with_letter.postcode} {with_letter.housenumber} {with_letter.letter}", with_letter),
-        (f"{with_add.street} {with_add.housenumber}-{with_add.addition}, {with_add.city}", with_add),
+        (
+            f"{with_add.street} {with_add.housenumber}-{with_add.addition}, {with_add.city}",
+            with_add,
+        ),
     ):
         r = geocode(text, bag)
         assert r.status == "exact", (text, r)
@@ -66,8 +86,11 @@ def test_bag_letters_and_additions(bag):
 
 
 def test_bag_abbreviation(bag):
-    rec = next(r for r in bag.records if r.street.endswith("straat") and " " not in r.street
-               and not r.letter and not r.addition)
+    rec = next(
+        r
+        for r in bag.records
+        if r.street.endswith("straat") and " " not in r.street and not r.letter and not r.addition
+    )
     text = f"{rec.street[:-6]}str. {rec.housenumber}, {rec.city}"
     r = geocode(text, bag)
     assert r.status == "exact", (text, r)

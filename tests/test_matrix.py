@@ -48,7 +48,8 @@ def test_matrix_is_asymmetric_on_one_way_streets(network, sample):
     _, _, m = sample
     assert (m.durations != m.durations.T).any()
     one_way = [
-        (u, v) for u, v, d in network.graph.edges(data=True)
+        (u, v)
+        for u, v, d in network.graph.edges(data=True)
         if d.get("oneway") and not network.graph.has_edge(v, u)
     ]
     assert one_way
@@ -67,7 +68,7 @@ def test_diagonal_zero_and_duplicates(network):
 
 
 def test_snap_reports_distance(network):
-    nodes, dist = snap(network, [Point(47.141, 9.521), Point(47.30, 9.9)])
+    _nodes, dist = snap(network, [Point(47.141, 9.521), Point(47.30, 9.9)])
     assert dist[0] < 100
     assert dist[1] > 10_000
 

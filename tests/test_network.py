@@ -36,7 +36,8 @@ def test_summary_names_source_date_and_area(network):
 
 def test_dutch_default_speed_where_maxspeed_missing(network):
     residential = [
-        d for _, _, d in network.graph.edges(data=True)
+        d
+        for _, _, d in network.graph.edges(data=True)
         if d["highway"] == "residential" and not d.get("maxspeed")
     ]
     assert residential
@@ -84,8 +85,8 @@ def test_corrupt_extract_is_a_clear_error(tmp_path, content, name):
 
 def test_truncated_extract_is_a_clear_error(osm_path, tmp_path):
     path = tmp_path / "truncated.osm.pbf"
-    path.write_bytes(osm_path.read_bytes()[: 200_000])
-    with pytest.raises(NetworkError, match="truncated.osm.pbf"):
+    path.write_bytes(osm_path.read_bytes()[:200_000])
+    with pytest.raises(NetworkError, match=r"truncated\.osm\.pbf"):
         load_network(path, cache_dir=tmp_path)
 
 

@@ -85,8 +85,16 @@ def test_pools_from_settings():
     ("case", "reason", "words"),
     [
         ("address", Reason.ADDRESS_NOT_FOUND, "was not found"),
-        ("saturday", Reason.NO_VEHICLE_ON_DAY, "no vehicle of organisation A is available on Saturday"),
-        ("wheelchair", Reason.NO_WHEELCHAIR_PLACE, "no vehicle with a wheelchair place in organisation A on Monday"),
+        (
+            "saturday",
+            Reason.NO_VEHICLE_ON_DAY,
+            "no vehicle of organisation A is available on Saturday",
+        ),
+        (
+            "wheelchair",
+            Reason.NO_WHEELCHAIR_PLACE,
+            "no vehicle with a wheelchair place in organisation A on Monday",
+        ),
         ("seats", Reason.NOT_ENOUGH_SEATS, "needs 3 seats"),
         ("too_long", Reason.RIDE_TOO_LONG, "more than the maximum of 5"),
         ("window", Reason.WINDOW_UNREACHABLE, "arrive by 09:00"),
@@ -128,8 +136,9 @@ def test_each_unassigned_reason(case, reason, words):
 
 
 def test_far_from_road_is_unreachable():
-    sc = scenario([person("x", "A", 5.1)], [attend("x", "L", rides=RideNeed.HEEN)],
-                  [vehicle("V", "A")])
+    sc = scenario(
+        [person("x", "A", 5.1)], [attend("x", "L", rides=RideNeed.HEEN)], [vehicle("V", "A")]
+    )
     matrix, places = prepared(sc)
     snap = np.zeros(len(matrix))
     snap[places[PlaceKey(StopKind.HOME, "x")]] = 900.0
@@ -172,8 +181,11 @@ def test_ride_time_limit_is_hard():
     sc = scenario(people, att, vehicles)
     plan = plan_checked(sc, Mode.SHARED, HEEN)
     for route in plan.rides[0].routes:
-        board = next(s for s in route.stops if "far" in s.boarding) if any(
-            "far" in s.boarding for s in route.stops) else None
+        board = (
+            next(s for s in route.stops if "far" in s.boarding)
+            if any("far" in s.boarding for s in route.stops)
+            else None
+        )
         if board is not None:
             drop = next(s for s in route.stops if "far" in s.alighting)
             assert drop.arrival - board.departure <= 24 * 60

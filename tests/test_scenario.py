@@ -49,26 +49,62 @@ def _edit(folder: Path, name: str, old: str, new: str) -> None:
 @pytest.mark.parametrize(
     ("file", "old", "new", "row", "field", "words"),
     [
-        ("participants.csv", "D2,Bram Jansen,rijn", "D2,Bram Jansen,onbekend", 3, "organisation",
-         "unknown organisation 'onbekend'"),
+        (
+            "participants.csv",
+            "D2,Bram Jansen,rijn",
+            "D2,Bram Jansen,onbekend",
+            3,
+            "organisation",
+            "unknown organisation 'onbekend'",
+        ),
         ("participants.csv", "D2,Bram", "D1,Bram", 3, "id", "occurs twice (first in row 2)"),
         ("attendance.csv", "D1,ma,L1,09:00", "D1,ma,L1,25:61", 2, "arrive_by", "expected HH:MM"),
-        ("attendance.csv", "D1,ma,L1,09:00,16:00", "D1,ma,L1,09:00,08:00", 2, "depart_at",
-         "is not after arrive_by"),
+        (
+            "attendance.csv",
+            "D1,ma,L1,09:00,16:00",
+            "D1,ma,L1,09:00,08:00",
+            2,
+            "depart_at",
+            "is not after arrive_by",
+        ),
         ("attendance.csv", "D2,ma,L1", "D2,ma,L9", 4, "location", "unknown location 'L9'"),
         ("attendance.csv", "D2,ma", "D9,ma", 4, "participant", "unknown participant 'D9'"),
         ("attendance.csv", "D1,di", "D1,ma", 3, "weekday", "already has mon"),
         ("attendance.csv", "D1,ma,L1", "D1,maandagje,L1", 2, "weekday", "is not a weekday"),
-        ("vehicles.csv", "R1,Bus 1,rijn,,47.1400,9.5200,8", "R1,Bus 1,rijn,,47.1400,9.5200,0", 2,
-         "seats", "at least 1 seat"),
-        ("participants.csv", "47.1450,9.5230,nee", "47.1450,9.5230,misschien", 2, "wheelchair",
-         "is not yes/no"),
+        (
+            "vehicles.csv",
+            "R1,Bus 1,rijn,,47.1400,9.5200,8",
+            "R1,Bus 1,rijn,,47.1400,9.5200,0",
+            2,
+            "seats",
+            "at least 1 seat",
+        ),
+        (
+            "participants.csv",
+            "47.1450,9.5230,nee",
+            "47.1450,9.5230,misschien",
+            2,
+            "wheelchair",
+            "is not yes/no",
+        ),
         ("participants.csv", ",47.1450,9.5230", ",47.1450,", 2, "lon", "both lat and lon"),
-        ("vehicles.csv", "07:00,18:00,42,\"0,32\"", "07:00,06:00,42,\"0,32\"", 2, "shift_end",
-         "is not after shift_start"),
-        ("vehicles.csv", "42,\"0,32\",45", "-42,\"0,32\",45", 2, "cost_per_hour", "0 or more"),
-        ("participants.csv", "D4,Dina Smit,brug,,47.1580,9.5150", "D4,Dina Smit,brug,,,", 5,
-         "address", "give an address or lat+lon"),
+        (
+            "vehicles.csv",
+            '07:00,18:00,42,"0,32"',
+            '07:00,06:00,42,"0,32"',
+            2,
+            "shift_end",
+            "is not after shift_start",
+        ),
+        ("vehicles.csv", '42,"0,32",45', '-42,"0,32",45', 2, "cost_per_hour", "0 or more"),
+        (
+            "participants.csv",
+            "D4,Dina Smit,brug,,47.1580,9.5150",
+            "D4,Dina Smit,brug,,,",
+            5,
+            "address",
+            "give an address or lat+lon",
+        ),
     ],
 )
 def test_bad_input_names_file_row_field(folder, file, old, new, row, field, words):
@@ -153,7 +189,7 @@ def test_write_read_roundtrip_and_formula_injection(tmp_path):
     import dataclasses
 
     sc = read_scenario(SMALL)
-    hostile = dataclasses.replace(sc.participants[0], name="=HYPERLINK(\"x\")", notes="@SUM(1)")
+    hostile = dataclasses.replace(sc.participants[0], name='=HYPERLINK("x")', notes="@SUM(1)")
     sc = dataclasses.replace(sc, participants=(hostile, *sc.participants[1:]))
     write_scenario(sc, tmp_path / "out")
     text = (tmp_path / "out" / "participants.csv").read_text(encoding="utf-8")

@@ -217,8 +217,14 @@ def bench_darp(path: Path, params: SolveParams) -> dict[str, object]:
     sol = solve_instance(darp_instance(d), params)
     seconds = time.perf_counter() - t0
     if sol is None or sol.dropped_pairs:
-        return {"instance": d.name, "objective": None, "vehicles": 0, "feasible": False,
-                "seconds": round(seconds, 2), "routes": []}
+        return {
+            "instance": d.name,
+            "objective": None,
+            "vehicles": 0,
+            "feasible": False,
+            "seconds": round(seconds, 2),
+            "routes": [],
+        }
     dist = _euclid(d.xy)
     routes, objective = [], 0.0
     for route, times in zip(sol.routes, sol.times, strict=True):
@@ -226,7 +232,10 @@ def bench_darp(path: Path, params: SolveParams) -> dict[str, object]:
             continue
         objective += sum(dist[a, b] for a, b in zip(route[:-1], route[1:], strict=True))
         routes.append(
-            [{"node": int(n), "time": round(t / DARP_SCALE, 3)} for n, t in zip(route, times, strict=True)]
+            [
+                {"node": int(n), "time": round(t / DARP_SCALE, 3)}
+                for n, t in zip(route, times, strict=True)
+            ]
         )
     violations = _check_darp(d, sol)
     return {
@@ -247,8 +256,14 @@ def bench_solomon(path: Path, params: SolveParams) -> dict[str, object]:
     sol = solve_instance(solomon_instance(d), params)
     seconds = time.perf_counter() - t0
     if sol is None or sol.dropped_visits:
-        return {"instance": d.name, "objective": None, "vehicles": 0, "feasible": False,
-                "seconds": round(seconds, 2), "routes": []}
+        return {
+            "instance": d.name,
+            "objective": None,
+            "vehicles": 0,
+            "feasible": False,
+            "seconds": round(seconds, 2),
+            "routes": [],
+        }
     trunc = np.floor(_euclid(d.xy) * 10 + 1e-9) / 10
     routes, objective = [], 0.0
     for route in sol.routes:

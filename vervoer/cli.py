@@ -41,7 +41,9 @@ def handle_errors(func: F) -> F:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "VERVOER"})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "VERVOER"}
+)
 @click.version_option(package_name="vervoer")
 def main() -> None:
     """Plan shared group transport for day activities (OpenStreetMap + OR-Tools).
@@ -76,7 +78,9 @@ def validate(scenario: Path) -> None:
 @main.command()
 @click.argument("source", required=False)
 @osm_option
-@click.option("--online", is_flag=True, help="Treat SOURCE as a place name and download it (internet).")
+@click.option(
+    "--online", is_flag=True, help="Treat SOURCE as a place name and download it (internet)."
+)
 @handle_errors
 def network(source: str | None, osm: Path | None, online: bool) -> None:
     """Build (and cache) the road network of an OSM extract and print a summary."""
@@ -101,8 +105,17 @@ def network(source: str | None, osm: Path | None, online: bool) -> None:
 @main.command()
 @click.argument("scenario", type=click.Path(exists=True, path_type=Path))
 @osm_option
-@click.option("--bag", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="BAG address export (CSV or .csv.zst).")
-@click.option("--out", type=click.Path(path_type=Path), default=None, help="Report file (default: SCENARIO/geocoded.csv).")
+@click.option(
+    "--bag",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="BAG address export (CSV or .csv.zst).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Report file (default: SCENARIO/geocoded.csv).",
+)
 @handle_errors
 def geocode(scenario: Path, osm: Path | None, bag: Path | None, out: Path | None) -> None:
     """Resolve addresses offline and write the coordinates as a reviewable CSV."""
@@ -121,7 +134,9 @@ def geocode(scenario: Path, osm: Path | None, bag: Path | None, out: Path | None
     click.echo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
     for r in rows:
         if r.status in ("failed", "street", "fuzzy"):
-            click.echo(f"  {r.table} {r.id}: {r.status} {r.address!r} -> {r.matched or '-'} {r.note}")
+            click.echo(
+                f"  {r.table} {r.id}: {r.status} {r.address!r} -> {r.matched or '-'} {r.note}"
+            )
     click.echo(f"written: {out}")
 
 
@@ -151,15 +166,39 @@ def _ride_line(key: RideKey, ride: RidePlan) -> str:
 @main.command()
 @click.argument("scenario", type=click.Path(exists=True, path_type=Path))
 @osm_option
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"), show_default=True)
-@click.option("--mode", type=click.Choice([m.value for m in Mode]), default="shared", show_default=True)
-@click.option("--day", "days", multiple=True, help="Plan only this weekday (repeatable): ma/di/.. or mon/tue/..")
-@click.option("--ride", "rides", multiple=True, help="Plan only this ride (repeatable), e.g. mon-heen.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+)
+@click.option(
+    "--mode", type=click.Choice([m.value for m in Mode]), default="shared", show_default=True
+)
+@click.option(
+    "--day",
+    "days",
+    multiple=True,
+    help="Plan only this weekday (repeatable): ma/di/.. or mon/tue/..",
+)
+@click.option(
+    "--ride", "rides", multiple=True, help="Plan only this ride (repeatable), e.g. mon-heen."
+)
 @click.option("--time-limit", type=float, default=None, help="Solver seconds per ride and pool.")
-@click.option("--iterations", type=int, default=None, help="Deterministic search budget (solutions).")
+@click.option(
+    "--iterations", type=int, default=None, help="Deterministic search budget (solutions)."
+)
 @handle_errors
-def plan(scenario: Path, osm: Path | None, out: Path, mode: str, days: tuple[str, ...],
-         rides: tuple[str, ...], time_limit: float | None, iterations: int | None) -> None:
+def plan(
+    scenario: Path,
+    osm: Path | None,
+    out: Path,
+    mode: str,
+    days: tuple[str, ...],
+    rides: tuple[str, ...],
+    time_limit: float | None,
+    iterations: int | None,
+) -> None:
     """Plan the week's rides and write OUT/plan.json."""
     from vervoer import pipeline
     from vervoer.plan import check_plan, plan_totals, write_plan
@@ -174,8 +213,13 @@ def plan(scenario: Path, osm: Path | None, out: Path, mode: str, days: tuple[str
         max_iterations=iterations if iterations is not None else SolveParams().max_iterations,
     )
     click.echo(f"Planning {prepared.scenario.name} in {mode} mode")
-    result = pipeline.plan(prepared, mode=mode, rides=keys, params=params,
-                           progress=lambda k, r: click.echo(_ride_line(k, r)))
+    result = pipeline.plan(
+        prepared,
+        mode=mode,
+        rides=keys,
+        params=params,
+        progress=lambda k, r: click.echo(_ride_line(k, r)),
+    )
     write_plan(result, out / "plan.json")
     week = plan_totals(result)["week"]
     click.echo(
@@ -192,7 +236,9 @@ def plan(scenario: Path, osm: Path | None, out: Path, mode: str, days: tuple[str
 
 @main.command()
 @click.argument("scenario", type=click.Path(exists=True, path_type=Path))
-@click.argument("plan_file", metavar="PLAN", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "plan_file", metavar="PLAN", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @osm_option
 @handle_errors
 def check(scenario: Path, plan_file: Path, osm: Path | None) -> None:
@@ -203,7 +249,10 @@ def check(scenario: Path, plan_file: Path, osm: Path | None) -> None:
     the_plan = read_plan(plan_file)
     prepared = pipeline.prepare(scenario, osm=osm, say=_say)
     result = pipeline.check(prepared, the_plan)
-    click.echo(f"{result.requests} requested rides: {result.served} planned, {result.unassigned} unassigned")
+    click.echo(
+        f"{result.requests} requested rides: {result.served} planned, "
+        f"{result.unassigned} unassigned"
+    )
     if result.ok:
         click.echo("check: OK")
         return
@@ -214,27 +263,52 @@ def check(scenario: Path, plan_file: Path, osm: Path | None) -> None:
 
 
 @main.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"), show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-output"),
+    show_default=True,
+)
 @osm_option
 @click.option("--place", default=None, help="Download this place online instead (internet).")
 @click.option("--participants", type=int, default=120, show_default=True)
 @click.option("--time-limit", type=float, default=None, help="Solver seconds per ride and pool.")
 @click.option("--days", type=int, default=5, show_default=True, help="Plan the first N weekdays.")
 @handle_errors
-def demo(out: Path, osm: Path | None, place: str | None, participants: int,
-         time_limit: float | None, days: int) -> None:
+def demo(
+    out: Path,
+    osm: Path | None,
+    place: str | None,
+    participants: int,
+    time_limit: float | None,
+    days: int,
+) -> None:
     """Generate a realistic scenario on a real OSM extract, plan it own and shared, compare."""
     from vervoer.demo import run_demo
 
-    run_demo(out, osm=osm, place=place, participants=participants, time_limit_s=time_limit,
-             days=WORKDAYS[:days], echo=click.echo, say=_say)
+    run_demo(
+        out,
+        osm=osm,
+        place=place,
+        participants=participants,
+        time_limit_s=time_limit,
+        days=WORKDAYS[:days],
+        echo=click.echo,
+        say=_say,
+    )
 
 
 @main.command()
 @click.argument("kind", type=click.Choice(["darp", "solomon"]))
 @click.argument("instance", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--time-limit", type=float, default=10.0, show_default=True)
-@click.option("--iterations", type=int, default=0, show_default=True, help="Solution budget (0 = time limit only).")
+@click.option(
+    "--iterations",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Solution budget (0 = time limit only).",
+)
 @handle_errors
 def bench(kind: str, instance: Path, time_limit: float, iterations: int) -> None:
     """Solve a published benchmark INSTANCE with the planner's OR-Tools model; print JSON."""

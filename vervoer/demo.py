@@ -39,12 +39,57 @@ ORGANISATIONS = (
     ("atelier", "Het Atelier (demo)"),
 )
 LOCATION_KINDS = ("Dagbesteding", "Atelier", "Werkplaats", "Zorgboerderij", "Ontmoetingscentrum")
-FIRST = ("Anna", "Bram", "Daan", "Eva", "Fleur", "Gijs", "Hanna", "Isa", "Jesse", "Kim",
-         "Lars", "Mila", "Noah", "Olga", "Pim", "Roos", "Sem", "Tess", "Vince", "Yara")
-LAST = ("de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder",
-        "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Dijk", "Dekker", "Brouwer")
-NOTES = ("", "", "", "", "Zit graag voorin", "Epilepsie: bij aanval 112 bellen",
-         "Bellen bij aankomst", "Heeft een rollator", "Sleutelkastje naast de deur")
+FIRST = (
+    "Anna",
+    "Bram",
+    "Daan",
+    "Eva",
+    "Fleur",
+    "Gijs",
+    "Hanna",
+    "Isa",
+    "Jesse",
+    "Kim",
+    "Lars",
+    "Mila",
+    "Noah",
+    "Olga",
+    "Pim",
+    "Roos",
+    "Sem",
+    "Tess",
+    "Vince",
+    "Yara",
+)
+LAST = (
+    "de Vries",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Dijk",
+    "Dekker",
+    "Brouwer",
+)
+NOTES = (
+    "",
+    "",
+    "",
+    "",
+    "Zit graag voorin",
+    "Epilepsie: bij aanval 112 bellen",
+    "Bellen bij aankomst",
+    "Heeft een rollator",
+    "Sleutelkastje naast de deur",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,8 +247,9 @@ def make_scenario(
         own_locs = [loc for loc in locations if loc.organisation == org]
         # mostly the nearer of the organisation's two locations
         own_locs.sort(
-            key=lambda loc: (loc.point.lat - home.point.lat) ** 2
-            + (loc.point.lon - home.point.lon) ** 2
+            key=lambda loc: (
+                (loc.point.lat - home.point.lat) ** 2 + (loc.point.lon - home.point.lon) ** 2
+            )
         )
         loc = own_locs[0] if rng.random() < 0.75 else own_locs[-1]
         wheelchair = rng.random() < 0.12
@@ -230,12 +276,23 @@ def make_scenario(
         for d in days:
             r = rng.random()
             rides = (
-                RideNeed.NONE if r < 0.08 else RideNeed.HEEN if r < 0.14 else
-                RideNeed.TERUG if r < 0.18 else RideNeed.BOTH
+                RideNeed.NONE
+                if r < 0.08
+                else RideNeed.HEEN
+                if r < 0.14
+                else RideNeed.TERUG
+                if r < 0.18
+                else RideNeed.BOTH
             )
             attendance.append(
-                Attendance(participant=pid, weekday=d, location=loc.id, arrive_by=arrive,
-                           depart_at=depart, rides=rides)
+                Attendance(
+                    participant=pid,
+                    weekday=d,
+                    location=loc.id,
+                    arrive_by=arrive,
+                    depart_at=depart,
+                    rides=rides,
+                )
             )
     return Scenario(
         name=name,
@@ -304,7 +361,9 @@ def run_demo(
             mode=mode,
             rides=all_rides(days),
             params=params,
-            progress=lambda k, r: say(f"{k}: {len(r.routes)} routes, {len(r.unassigned)} unassigned"),
+            progress=lambda k, r: say(
+                f"{k}: {len(r.routes)} routes, {len(r.unassigned)} unassigned"
+            ),
         )
         check = pipeline.check(prepared, plan)
         write_plan(plan, out / mode.value / "plan.json")

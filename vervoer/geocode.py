@@ -23,9 +23,15 @@ from vervoer.errors import InputError
 from vervoer.model import Point
 
 ABBREVIATIONS = (
-    (r"\bstr\b\.?", "straat"), (r"str\.(?=\s|$)", "straat"), (r"\bln\b\.?", "laan"),
-    (r"\bwg\b\.?", "weg"), (r"\bpl\b\.?", "plein"), (r"\bburg\b\.?", "burgemeester"),
-    (r"^st\b\.?", "sint"), (r"\bprof\b\.?", "professor"), (r"\bdr\b\.?", "dokter"),
+    (r"\bstr\b\.?", "straat"),
+    (r"str\.(?=\s|$)", "straat"),
+    (r"\bln\b\.?", "laan"),
+    (r"\bwg\b\.?", "weg"),
+    (r"\bpl\b\.?", "plein"),
+    (r"\bburg\b\.?", "burgemeester"),
+    (r"^st\b\.?", "sint"),
+    (r"\bprof\b\.?", "professor"),
+    (r"\bdr\b\.?", "dokter"),
 )
 _NL_POSTCODE = re.compile(r"\b([1-9]\d{3})\s?([a-zA-Z]{2})\b")
 _NUMBER = re.compile(
@@ -94,7 +100,7 @@ def parse_address(text: str) -> ParsedAddress:
     m = _NL_POSTCODE.search(raw)
     if m:
         postcode = (m.group(1) + m.group(2)).upper()
-        before, after = raw[: m.start()], raw[m.end():]
+        before, after = raw[: m.start()], raw[m.end() :]
     else:
         m4 = re.search(r"(?:^|,)\s*(\d{4})\s+([^\d,]+)$", raw)
         if m4:
@@ -111,11 +117,11 @@ def parse_address(text: str) -> ParsedAddress:
     if nm is None and after:
         nm = _NUMBER.search(after)
         if nm:
-            after = after[: nm.start()] + after[nm.end():]
+            after = after[: nm.start()] + after[nm.end() :]
             street = before
     elif nm is not None:
         street = before[: nm.start()]
-        after = before[nm.end():] + " " + after
+        after = before[nm.end() :] + " " + after
     if nm is not None:
         number = int(nm.group("num"))
         letter = (nm.group("letter") or "").lower()
@@ -178,10 +184,18 @@ class AddressIndex:
         records = []
         for a in points:
             p = parse_address(f"{a.street} {a.number}")
-            records.append(AddressRecord(
-                street=a.street, housenumber=p.number, letter=p.letter, addition=p.addition,
-                postcode=a.postcode.replace(" ", "").upper(), city=a.city, point=a.point,
-                source="osm"))
+            records.append(
+                AddressRecord(
+                    street=a.street,
+                    housenumber=p.number,
+                    letter=p.letter,
+                    addition=p.addition,
+                    postcode=a.postcode.replace(" ", "").upper(),
+                    city=a.city,
+                    point=a.point,
+                    source="osm",
+                )
+            )
         return cls(records=records)
 
     @classmethod
@@ -199,20 +213,27 @@ class AddressIndex:
         header = [h.strip().lower() for h in next(reader)]
         need = ("straat", "huisnummer", "postcode", "woonplaats", "lat", "lon")
         if any(n not in header for n in need):
-            raise InputError(f"not a BAG export; expected columns {', '.join(need)}",
-                             file=path.name, row=1)
+            raise InputError(
+                f"not a BAG export; expected columns {', '.join(need)}", file=path.name, row=1
+            )
         col = {h: i for i, h in enumerate(header)}
         records = []
         for row in reader:
             try:
-                records.append(AddressRecord(
-                    street=row[col["straat"]], housenumber=int(row[col["huisnummer"]]),
-                    letter=row[col["huisletter"]].lower() if "huisletter" in col else "",
-                    addition=row[col["huisnummertoevoeging"]].lower()
-                    if "huisnummertoevoeging" in col else "",
-                    postcode=row[col["postcode"]].replace(" ", "").upper(),
-                    city=row[col["woonplaats"]],
-                    point=Point(float(row[col["lat"]]), float(row[col["lon"]])), source="bag"))
+                records.append(
+                    AddressRecord(
+                        street=row[col["straat"]],
+                        housenumber=int(row[col["huisnummer"]]),
+                        letter=row[col["huisletter"]].lower() if "huisletter" in col else "",
+                        addition=row[col["huisnummertoevoeging"]].lower()
+                        if "huisnummertoevoeging" in col
+                        else "",
+                        postcode=row[col["postcode"]].replace(" ", "").upper(),
+                        city=row[col["woonplaats"]],
+                        point=Point(float(row[col["lat"]]), float(row[col["lon"]])),
+                        source="bag",
+                    )
+                )
             except (ValueError, IndexError):
                 continue
         return cls(records=records)
@@ -223,7 +244,9 @@ def load_index(path: Path, *, kind: Literal["osm", "bag"]) -> AddressIndex:
     return AddressIndex.from_osm(path) if kind == "osm" else AddressIndex.from_bag(path)
 
 
-def _pick(index: AddressIndex, ids: Iterable[int], want: ParsedAddress) -> tuple[AddressRecord | None, str]:
+def _pick(
+    index: AddressIndex, ids: Iterable[int], want: ParsedAddress
+) -> tuple[AddressRecord | None, str]:
     rows = [index.records[i] for i in ids]
     if want.number is not None:
         rows = [r for r in rows if r.housenumber == want.number]
@@ -234,7 +257,8 @@ def _pick(index: AddressIndex, ids: Iterable[int], want: ParsedAddress) -> tuple
         return exact[0], ""
     plain = [r for r in rows if not r.letter and not r.addition]
     best = (plain or rows)[0]
-    note = f"{want.number}{want.letter}{('-' + want.addition) if want.addition else ''} not found exactly; matched {best.text}"
+    asked = f"{want.number}{want.letter}" + (f"-{want.addition}" if want.addition else "")
+    note = f"{asked} not found exactly; matched {best.text}"
     return best, note
 
 
@@ -244,24 +268,39 @@ def geocode(text: str, index: AddressIndex) -> GeocodeResult:
     if want.postcode and want.number is not None and len(want.postcode) == 6:
         rec, note = _pick(index, index.by_postcode.get((want.postcode, want.number), []), want)
         if rec is not None:
-            return GeocodeResult(text, "fuzzy" if note else "exact", rec.point, rec.text,
-                                 90.0 if note else 100.0, note=note)
+            return GeocodeResult(
+                text,
+                "fuzzy" if note else "exact",
+                rec.point,
+                rec.text,
+                90.0 if note else 100.0,
+                note=note,
+            )
     city = _street_key(want.city) if want.city else ""
     key = _street_key(want.street)
 
     def in_city(ids: list[int]) -> list[int]:
         if not city:
             return ids
-        same = [i for i in ids if _street_key(index.records[i].city) == city
-                or index.records[i].postcode == want.postcode]
-        return same
+        return [
+            i
+            for i in ids
+            if _street_key(index.records[i].city) == city
+            or index.records[i].postcode == want.postcode
+        ]
 
     ids = in_city(index.by_street.get(key, []))
     if ids:
         rec, note = _pick(index, ids, want)
         if rec is not None:
-            return GeocodeResult(text, "fuzzy" if note else "exact", rec.point, rec.text,
-                                 90.0 if note else 100.0, note=note)
+            return GeocodeResult(
+                text,
+                "fuzzy" if note else "exact",
+                rec.point,
+                rec.text,
+                90.0 if note else 100.0,
+                note=note,
+            )
         return _street_level(text, index, ids, want, 80.0)
     from rapidfuzz import fuzz, process
 
@@ -275,21 +314,41 @@ def geocode(text: str, index: AddressIndex) -> GeocodeResult:
         ids = in_city(index.by_street[s]) or index.by_street[s]
         rec, note = _pick(index, ids, want)
         if rec is not None:
-            return GeocodeResult(text, "fuzzy", rec.point, rec.text, float(score),
-                                 cands, f"street spelled differently; matched {rec.street}")
+            return GeocodeResult(
+                text,
+                "fuzzy",
+                rec.point,
+                rec.text,
+                float(score),
+                cands,
+                f"street spelled differently; matched {rec.street}",
+            )
         return _street_level(text, index, ids, want, float(score) - 10)
-    return GeocodeResult(text, "failed", None, "", float(found[0][1]) if found else 0.0, cands,
-                         "no matching street found")
+    return GeocodeResult(
+        text,
+        "failed",
+        None,
+        "",
+        float(found[0][1]) if found else 0.0,
+        cands,
+        "no matching street found",
+    )
 
 
-def _street_level(text: str, index: AddressIndex, ids: list[int], want: ParsedAddress,
-                  score: float) -> GeocodeResult:
+def _street_level(
+    text: str, index: AddressIndex, ids: list[int], want: ParsedAddress, score: float
+) -> GeocodeResult:
     recs = sorted((index.records[i] for i in ids), key=lambda r: r.housenumber or 0)
     mid = recs[len(recs) // 2]
-    return GeocodeResult(text, "street", mid.point, mid.street, score,
-                         tuple(r.text for r in recs[:3]),
-                         f"house number {want.number} not found on {mid.street}; "
-                         "used the middle of the street")
+    return GeocodeResult(
+        text,
+        "street",
+        mid.point,
+        mid.street,
+        score,
+        tuple(r.text for r in recs[:3]),
+        f"house number {want.number} not found on {mid.street}; used the middle of the street",
+    )
 
 
 def geocode_many(queries: Sequence[str], index: AddressIndex) -> list[GeocodeResult]:
@@ -307,12 +366,31 @@ def write_geocode_report(rows: Iterable[object], path: Path) -> None:
 
     write_csv(
         Path(path),
-        ["table", "id", "address", "status", "lat", "lon", "matched", "score", "candidates", "note"],
+        [
+            "table",
+            "id",
+            "address",
+            "status",
+            "lat",
+            "lon",
+            "matched",
+            "score",
+            "candidates",
+            "note",
+        ],
         (
-            (r.table, r.id, r.address, r.status,  # type: ignore[attr-defined]
-             "" if r.point is None else f"{r.point.lat:.7f}",  # type: ignore[attr-defined]
-             "" if r.point is None else f"{r.point.lon:.7f}",  # type: ignore[attr-defined]
-             r.matched, f"{r.score:.0f}", " | ".join(r.candidates), r.note)  # type: ignore[attr-defined]
+            (
+                r.table,
+                r.id,
+                r.address,
+                r.status,  # type: ignore[attr-defined]
+                "" if r.point is None else f"{r.point.lat:.7f}",  # type: ignore[attr-defined]
+                "" if r.point is None else f"{r.point.lon:.7f}",  # type: ignore[attr-defined]
+                r.matched,
+                f"{r.score:.0f}",
+                " | ".join(r.candidates),
+                r.note,
+            )  # type: ignore[attr-defined]
             for r in rows
         ),
     )

@@ -4,7 +4,8 @@ The road provider snaps each point to the nearest node of the network (a KD-tree
 metric projection) and runs multi-source Dijkstra in compiled code
 (``scipy.sparse.csgraph.dijkstra``) on integer edge weights that carry both the travel time
 (milliseconds, high bits) and the length (decimetres, low bits), so one search gives the
-fastest path's time and its road distance. Matrices are integers: seconds and metres (rounded once, here).
+fastest path's time and its road distance. Matrices are integers: seconds and metres
+(rounded once, here).
 """
 
 from __future__ import annotations

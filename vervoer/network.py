@@ -309,9 +309,7 @@ def _graph_from_pbf(source: Path) -> tuple[nx.MultiDiGraph, str]:
         date = time.strftime("%Y-%m-%d", time.gmtime(newest))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        graph = osm.to_graph(
-            nodes, edges, graph_type="networkx", simplify=False, retain_all=True
-        )
+        graph = osm.to_graph(nodes, edges, graph_type="networkx", simplify=False, retain_all=True)
     return graph, date
 
 
@@ -321,7 +319,7 @@ def _read_cache(path: Path) -> RoadNetwork | None:
         digest, payload = blob[:64].decode(), blob[64:]
         if hashlib.sha256(payload).hexdigest() != digest:
             return None
-        net = pickle.loads(payload)  # noqa: S301 - our own cache file, checksum verified
+        net = pickle.loads(payload)
     except Exception:
         return None
     return net if isinstance(net, RoadNetwork) else None
@@ -335,7 +333,7 @@ def _write_cache(path: Path, net: RoadNetwork) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(hashlib.sha256(payload).hexdigest().encode())
             fh.write(payload)
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

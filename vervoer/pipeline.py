@@ -18,7 +18,7 @@ from pathlib import Path
 
 from vervoer.errors import InputError, NetworkError
 from vervoer.matrix import Matrix, road_matrix
-from vervoer.model import Mode, Plan, Point, RideKey, RidePlan, StopKind
+from vervoer.model import Mode, Plan, Point, RideKey, RidePlan
 from vervoer.network import RoadNetwork, load_network, network_from_place
 from vervoer.plan import CheckResult, check_plan
 from vervoer.planner import PlaceKey, plan_week, scenario_points
@@ -169,8 +169,13 @@ def geocode_scenario(
 
         raise InputError(
             [
-                Problem(f"{r.table}", None, "address", f"{r.id}: {r.address!r} not found; "
-                        f"candidates: {', '.join(r.candidates) or 'none'}; give lat/lon instead")
+                Problem(
+                    f"{r.table}",
+                    None,
+                    "address",
+                    f"{r.id}: {r.address!r} not found; "
+                    f"candidates: {', '.join(r.candidates) or 'none'}; give lat/lon instead",
+                )
                 for r in rows
                 if r.status == "failed" and r.table != "participants"
             ]

@@ -65,7 +65,9 @@ def plan_totals(plan: Plan) -> dict[str, object]:
     """Totals for the week, per ride and per organisation (of the vehicles' routes)."""
     all_routes = [r for ride in plan.rides for r in ride.routes]
     week = route_totals(all_routes)
-    week["vehicles"] = max((len({r.vehicle for r in ride.routes}) for ride in plan.rides), default=0)
+    week["vehicles"] = max(
+        (len({r.vehicle for r in ride.routes}) for ride in plan.rides), default=0
+    )
     week["served"] = sum(ride_totals(ride)["served"] for ride in plan.rides)
     week["unassigned"] = sum(len(ride.unassigned) for ride in plan.rides)
     per_org: dict[str, list[Route]] = defaultdict(list)
@@ -303,7 +305,11 @@ def check_plan(
                             bad.append(f"{where}: own mode carries {pid} of another organisation")
             stops = route.stops
             depot = places.get(PlaceKey(StopKind.DEPOT, v.id))
-            if not stops or stops[0].kind is not StopKind.DEPOT or stops[-1].kind is not StopKind.DEPOT:
+            if (
+                not stops
+                or stops[0].kind is not StopKind.DEPOT
+                or stops[-1].kind is not StopKind.DEPOT
+            ):
                 bad.append(f"{where}: route must start and end at the depot")
                 continue
             if stops[0].departure < v.shift_start * 60 - tolerance_s:
@@ -343,7 +349,10 @@ def check_plan(
                     (_, _), (de, dl) = _windows(req, settings)
                     latest_start = s.departure - boarding_s(p, settings)
                     if not (de - tolerance_s <= latest_start and s.arrival <= dl + tolerance_s):
-                        bad.append(f"{where}: {pid} dropped off at {format_clock(s.arrival)}, outside the window")
+                        bad.append(
+                            f"{where}: {pid} dropped off at {format_clock(s.arrival)}, "
+                            "outside the window"
+                        )
                     if not _right_place(idx, req, places, matrix, delivery=True):
                         bad.append(f"{where}: {pid} dropped off at the wrong place")
                     direct = _direct(req, places, matrix)
@@ -351,7 +360,8 @@ def check_plan(
                     ride_s = s.arrival - on_board.pop(pid)
                     if ride_s > limit + tolerance_s:
                         bad.append(
-                            f"{where}: {pid} rides {ride_s / 60:.0f} min, more than {limit / 60:.0f}"
+                            f"{where}: {pid} rides {ride_s / 60:.0f} min, "
+                            f"more than {limit / 60:.0f}"
                         )
                 for pid in s.boarding:
                     req = wanted.get(pid)
@@ -368,14 +378,20 @@ def check_plan(
                     (pe, pl), _ = _windows(req, settings)
                     latest_start = s.departure - boarding_s(p, settings)
                     if not (pe - tolerance_s <= latest_start and s.arrival <= pl + tolerance_s):
-                        bad.append(f"{where}: {pid} picked up at {format_clock(s.arrival)}, outside the window")
+                        bad.append(
+                            f"{where}: {pid} picked up at {format_clock(s.arrival)}, "
+                            "outside the window"
+                        )
                     if not _right_place(idx, req, places, matrix, delivery=False):
                         bad.append(f"{where}: {pid} picked up at the wrong place")
                     on_board[pid] = s.departure
                 if s.departure + tolerance_s < s.arrival + service:
                     bad.append(f"{where}: stop {pos} too short for boarding and alighting")
                 if seats > v.seats or wheels > v.wheelchair_places:
-                    bad.append(f"{where}: over capacity after stop {pos} ({seats} seats, {wheels} wheelchairs)")
+                    bad.append(
+                        f"{where}: over capacity after stop {pos} "
+                        f"({seats} seats, {wheels} wheelchairs)"
+                    )
                 if (seats, wheels) != (s.load_seats, s.load_wheelchairs):
                     bad.append(f"{where}: stop {pos} load is stated wrongly")
                 prev_idx, prev_dep = idx, s.departure
@@ -405,9 +421,7 @@ def check_plan(
     return CheckResult(tuple(bad), n_requests, n_served, n_unassigned)
 
 
-def _stop_index(
-    s: Stop, vehicle: str, places: Mapping[PlaceKey, int], key: RideKey
-) -> int | None:
+def _stop_index(s: Stop, vehicle: str, places: Mapping[PlaceKey, int], key: RideKey) -> int | None:
     if s.kind is StopKind.DEPOT:
         return places.get(PlaceKey(StopKind.DEPOT, vehicle))
     return places.get(PlaceKey(s.kind, s.place))

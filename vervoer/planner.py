@@ -245,9 +245,7 @@ def plan_ride(
         if not pool_requests:
             continue
         vehicles = [
-            v
-            for v in scenario.vehicles
-            if v.organisation in members and key.weekday in v.weekdays
+            v for v in scenario.vehicles if v.organisation in members and key.weekday in v.weekdays
         ]
         r, u = _plan_pool(
             pool, pool_requests, vehicles, matrix, places, key, scenario.settings, params, mode
@@ -312,7 +310,8 @@ def _precheck(
     if home is None:
         return Reason.ADDRESS_NOT_FOUND, f"the address {p.address!r} was not found"
     pick, drop = _ends(req, places)
-    assert pick is not None and drop is not None
+    assert pick is not None
+    assert drop is not None
     for idx, what in ((pick, "pickup"), (drop, "drop-off")):
         if matrix.snap_m[idx] > settings.snap_max_m:
             return (
@@ -410,7 +409,8 @@ def _plan_pool(
     for r, req in enumerate(feasible):
         p = req.participant
         pick, drop = _ends(req, places)
-        assert pick is not None and drop is not None
+        assert pick is not None
+        assert drop is not None
         (pe, pl), (de, dl) = _windows(req, settings)
         pn, dn = k + 2 * r, k + 2 * r + 1
         home_kind, loc_kind = StopKind.HOME, StopKind.LOCATION
@@ -448,7 +448,9 @@ def _plan_pool(
         fixed_cost=np.array([round(v.fixed_cost * MILLICENTS_PER_EURO) for v in vehicles]),
         # per metre and per second of route duration
         cost_per_distance=np.array([round(v.cost_per_km * 100) for v in vehicles]),
-        cost_per_time=np.array([round(v.cost_per_hour * MILLICENTS_PER_EURO / 3600) for v in vehicles]),
+        cost_per_time=np.array(
+            [round(v.cost_per_hour * MILLICENTS_PER_EURO / 3600) for v in vehicles]
+        ),
         pairs=np.asarray(pairs, dtype=np.int64),
         max_ride=np.asarray(max_ride, dtype=np.int64),
         penalty=np.full(len(pairs), DROP_PENALTY, dtype=np.int64),
@@ -582,9 +584,7 @@ def _route(
     return price_route(vehicle, tuple(out_stops), matrix_legs(nodes, node_place, matrix))
 
 
-def matrix_legs(
-    nodes: Sequence[int], node_place: Sequence[int], matrix: Matrix
-) -> tuple[int, int]:
+def matrix_legs(nodes: Sequence[int], node_place: Sequence[int], matrix: Matrix) -> tuple[int, int]:
     """Total road distance (m) along a node sequence, and the number of legs."""
     metres = 0
     for a, b in zip(nodes[:-1], nodes[1:], strict=True):

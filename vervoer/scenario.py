@@ -93,13 +93,25 @@ REQUIRED = {
 YES = {"yes", "ja", "j", "y", "true", "waar", "1", "x"}
 NO = {"no", "nee", "n", "false", "onwaar", "0", ""}
 RIDES = {
-    "both": RideNeed.BOTH, "beide": RideNeed.BOTH, "heen en terug": RideNeed.BOTH, "": RideNeed.BOTH,
-    "heen": RideNeed.HEEN, "to_location": RideNeed.HEEN, "to location": RideNeed.HEEN,
-    "heen only": RideNeed.HEEN, "alleen heen": RideNeed.HEEN,
-    "terug": RideNeed.TERUG, "home": RideNeed.TERUG, "home_only": RideNeed.TERUG,
-    "home only": RideNeed.TERUG, "alleen terug": RideNeed.TERUG,
-    "none": RideNeed.NONE, "geen": RideNeed.NONE, "zelfstandig": RideNeed.NONE,
-    "independent": RideNeed.NONE, "nee": RideNeed.NONE,
+    "both": RideNeed.BOTH,
+    "beide": RideNeed.BOTH,
+    "heen en terug": RideNeed.BOTH,
+    "": RideNeed.BOTH,
+    "heen": RideNeed.HEEN,
+    "to_location": RideNeed.HEEN,
+    "to location": RideNeed.HEEN,
+    "heen only": RideNeed.HEEN,
+    "alleen heen": RideNeed.HEEN,
+    "terug": RideNeed.TERUG,
+    "home": RideNeed.TERUG,
+    "home_only": RideNeed.TERUG,
+    "home only": RideNeed.TERUG,
+    "alleen terug": RideNeed.TERUG,
+    "none": RideNeed.NONE,
+    "geen": RideNeed.NONE,
+    "zelfstandig": RideNeed.NONE,
+    "independent": RideNeed.NONE,
+    "nee": RideNeed.NONE,
 }
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})(?::00)?\s*$")
@@ -138,8 +150,9 @@ class _Row:
             self.bad(column, "is empty; a value is required")
         return value
 
-    def number(self, column: str, default: float | None, *, integer: bool = False,
-               minimum: float = 0.0) -> float | None:
+    def number(
+        self, column: str, default: float | None, *, integer: bool = False, minimum: float = 0.0
+    ) -> float | None:
         text = self.get(column)
         if not text:
             return default
@@ -189,7 +202,9 @@ class _Row:
         try:
             return Point(float(lat.replace(",", ".")), float(lon.replace(",", ".")))
         except ValueError:
-            self.bad(lat_col, f"({lat}, {lon}) is not a WGS84 position (lat -90..90, lon -180..180)")
+            self.bad(
+                lat_col, f"({lat}, {lon}) is not a WGS84 position (lat -90..90, lon -180..180)"
+            )
             return None
 
 
@@ -262,18 +277,24 @@ def _rows(name: str, table: str, raw: list[list[str]], problems: list[Problem]) 
                 col_of[i] = canon
     present = set(col_of.values())
     missing = [c for c in REQUIRED[table] if c not in present]
-    if table in ("locations", "participants") and "address" not in present and not (
-        {"lat", "lon"} <= present
+    if (
+        table in ("locations", "participants")
+        and "address" not in present
+        and not ({"lat", "lon"} <= present)
     ):
         missing.append("address or lat+lon")
-    if table == "vehicles" and "depot_address" not in present and not (
-        {"depot_lat", "depot_lon"} <= present
+    if (
+        table == "vehicles"
+        and "depot_address" not in present
+        and not ({"depot_lat", "depot_lon"} <= present)
     ):
         missing.append("depot_address or depot_lat+depot_lon")
     if missing:
         problems.append(
             Problem(
-                name, 1, ", ".join(missing),
+                name,
+                1,
+                ", ".join(missing),
                 f"missing column(s); found {', '.join(h for h in header if h) or 'none'}; "
                 f"expected {', '.join(REQUIRED[table])}",
             )
@@ -381,24 +402,35 @@ def read_scenario(path: Path) -> Scenario:
     return scenario
 
 
-def _build(path: Path, rows: dict[str, list[_Row]], settings: Settings,
-           problems: list[Problem]) -> Scenario | None:
+def _build(
+    path: Path, rows: dict[str, list[_Row]], settings: Settings, problems: list[Problem]
+) -> Scenario | None:
     for table in ("organisations", "locations", "participants", "vehicles"):
         _unique(rows.get(table, []), lambda r: r.get("id"), "id")
-    orgs = [Organisation(id=r.required("id"), name=r.required("name"))
-            for r in rows.get("organisations", [])]
+    orgs = [
+        Organisation(id=r.required("id"), name=r.required("name"))
+        for r in rows.get("organisations", [])
+    ]
     org_ids = {o.id for o in orgs}
     for pool in settings.pools:
         for o in pool.organisations:
             if orgs and o not in org_ids:
-                problems.append(Problem("settings.toml", None, f"pools.{pool.name}",
-                                        f"unknown organisation {o!r}; known: {sorted(org_ids)}"))
+                problems.append(
+                    Problem(
+                        "settings.toml",
+                        None,
+                        f"pools.{pool.name}",
+                        f"unknown organisation {o!r}; known: {sorted(org_ids)}",
+                    )
+                )
 
     def org_ref(r: _Row) -> str:
         value = r.required("organisation")
         if value and org_ids and value not in org_ids:
-            r.bad("organisation", f"unknown organisation {value!r}; expected one of "
-                  f"{', '.join(sorted(org_ids))}")
+            r.bad(
+                "organisation",
+                f"unknown organisation {value!r}; expected one of {', '.join(sorted(org_ids))}",
+            )
         return value
 
     def place(r: _Row, addr: str, lat: str, lon: str) -> tuple[str, Point | None]:
@@ -411,8 +443,15 @@ def _build(path: Path, rows: dict[str, list[_Row]], settings: Settings,
     locations = []
     for r in rows.get("locations", []):
         address, point = place(r, "address", "lat", "lon")
-        locations.append(Location(id=r.required("id"), name=r.required("name"),
-                                  organisation=org_ref(r), address=address, point=point))
+        locations.append(
+            Location(
+                id=r.required("id"),
+                name=r.required("name"),
+                organisation=org_ref(r),
+                address=address,
+                point=point,
+            )
+        )
     loc_ids = {loc.id for loc in locations}
 
     participants = []
@@ -424,12 +463,21 @@ def _build(path: Path, rows: dict[str, list[_Row]], settings: Settings,
         if max_ride is not None and max_ride < 1:
             r.bad("max_ride_min", "must be at least 1 minute")
             max_ride = None
-        participants.append(Participant(
-            id=r.required("id"), name=r.required("name"), organisation=org_ref(r),
-            address=address, point=point, wheelchair=r.yes_no("wheelchair"),
-            seats=int(seats or 1), walker=r.yes_no("walker"), boarding_min=boarding,
-            max_ride_min=max_ride, notes=r.get("notes"),
-        ))
+        participants.append(
+            Participant(
+                id=r.required("id"),
+                name=r.required("name"),
+                organisation=org_ref(r),
+                address=address,
+                point=point,
+                wheelchair=r.yes_no("wheelchair"),
+                seats=int(seats or 1),
+                walker=r.yes_no("walker"),
+                boarding_min=boarding,
+                max_ride_min=max_ride,
+                notes=r.get("notes"),
+            )
+        )
     people = {p.id: p for p in participants}
 
     vehicles = []
@@ -441,18 +489,28 @@ def _build(path: Path, rows: dict[str, list[_Row]], settings: Settings,
         start = r.clock("shift_start", 7 * 60)
         end = r.clock("shift_end", 18 * 60)
         if start is not None and end is not None and end <= start:
-            r.bad("shift_end", f"{r.get('shift_end')} is not after shift_start {r.get('shift_start')}")
+            r.bad(
+                "shift_end", f"{r.get('shift_end')} is not after shift_start {r.get('shift_start')}"
+            )
             end = start + 1
         try:
-            vehicles.append(Vehicle(
-                id=r.required("id"), name=r.get("name"), organisation=org_ref(r),
-                depot_address=address, depot=point, seats=max(1, int(seats or 1)),
-                wheelchair_places=int(r.number("wheelchair_places", 0, integer=True) or 0),
-                weekdays=_weekdays(r, "weekdays"), shift_start=start or 0,
-                shift_end=end or 1, cost_per_hour=r.number("cost_per_hour", 0.0) or 0.0,
-                cost_per_km=r.number("cost_per_km", 0.0) or 0.0,
-                fixed_cost=r.number("fixed_cost", 0.0) or 0.0,
-            ))
+            vehicles.append(
+                Vehicle(
+                    id=r.required("id"),
+                    name=r.get("name"),
+                    organisation=org_ref(r),
+                    depot_address=address,
+                    depot=point,
+                    seats=max(1, int(seats or 1)),
+                    wheelchair_places=int(r.number("wheelchair_places", 0, integer=True) or 0),
+                    weekdays=_weekdays(r, "weekdays"),
+                    shift_start=start or 0,
+                    shift_end=end or 1,
+                    cost_per_hour=r.number("cost_per_hour", 0.0) or 0.0,
+                    cost_per_km=r.number("cost_per_km", 0.0) or 0.0,
+                    fixed_cost=r.number("fixed_cost", 0.0) or 0.0,
+                )
+            )
         except ValueError as exc:
             r.bad("id", str(exc))
 
@@ -464,8 +522,10 @@ def _build(path: Path, rows: dict[str, list[_Row]], settings: Settings,
             r.bad("participant", f"unknown participant {pid!r}")
         loc = r.required("location")
         if loc and loc_ids and loc not in loc_ids:
-            r.bad("location", f"unknown location {loc!r}; expected one of "
-                  f"{', '.join(sorted(loc_ids))}")
+            r.bad(
+                "location",
+                f"unknown location {loc!r}; expected one of {', '.join(sorted(loc_ids))}",
+            )
         day = None
         try:
             day = Weekday.parse(r.required("weekday")) if r.get("weekday") else None
@@ -474,8 +534,11 @@ def _build(path: Path, rows: dict[str, list[_Row]], settings: Settings,
         arrive, depart = r.clock("arrive_by"), r.clock("depart_at")
         need = RIDES.get(r.get("rides").lower())
         if need is None:
-            r.bad("rides", f"{r.get('rides')!r}: expected both, heen, terug or none "
-                  "(beide / alleen heen / alleen terug / zelfstandig)")
+            r.bad(
+                "rides",
+                f"{r.get('rides')!r}: expected both, heen, terug or none "
+                "(beide / alleen heen / alleen terug / zelfstandig)",
+            )
         if day is not None and pid:
             if (pid, day) in seen:
                 r.bad("weekday", f"{pid} already has {day.value} in row {seen[pid, day]}")
@@ -485,8 +548,16 @@ def _build(path: Path, rows: dict[str, list[_Row]], settings: Settings,
             continue
         if None in (day, arrive, depart, need) or not pid or not loc:
             continue
-        attendance.append(Attendance(participant=pid, weekday=day, location=loc,  # type: ignore[arg-type]
-                                     arrive_by=arrive, depart_at=depart, rides=need))  # type: ignore[arg-type]
+        attendance.append(
+            Attendance(
+                participant=pid,
+                weekday=day,
+                location=loc,  # type: ignore[arg-type]
+                arrive_by=arrive,
+                depart_at=depart,
+                rides=need,
+            )
+        )  # type: ignore[arg-type]
 
     # a participant in a wheelchair needs a vehicle with a wheelchair place in their pool
     pools = settings.pools
@@ -494,17 +565,27 @@ def _build(path: Path, rows: dict[str, list[_Row]], settings: Settings,
         p = people.get(r.get("id"))
         if p is None or not p.wheelchair:
             continue
-        members = next((set(pl.organisations) for pl in pools if p.organisation in pl.organisations),
-                       {p.organisation} if pools else org_ids)
+        members = next(
+            (set(pl.organisations) for pl in pools if p.organisation in pl.organisations),
+            {p.organisation} if pools else org_ids,
+        )
         if not any(v.wheelchair_places > 0 and v.organisation in members for v in vehicles):
-            r.bad("wheelchair", f"{p.id} needs a wheelchair place, but no vehicle of "
-                  f"{', '.join(sorted(members))} has one")
+            r.bad(
+                "wheelchair",
+                f"{p.id} needs a wheelchair place, but no vehicle of "
+                f"{', '.join(sorted(members))} has one",
+            )
     if problems:
         return None
     return Scenario(
         name=path.stem if path.suffix else path.name,
-        organisations=tuple(orgs), locations=tuple(locations), participants=tuple(participants),
-        attendance=tuple(attendance), vehicles=tuple(vehicles), settings=settings, source=path,
+        organisations=tuple(orgs),
+        locations=tuple(locations),
+        participants=tuple(participants),
+        attendance=tuple(attendance),
+        vehicles=tuple(vehicles),
+        settings=settings,
+        source=path,
     )
 
 
@@ -550,34 +631,103 @@ def _coord(p: Point | None) -> tuple[str, str]:
 def write_scenario(scenario: Scenario, folder: Path) -> None:
     """Write a scenario as a folder of CSV files (+ settings.toml) that reads back equal."""
     folder = Path(folder)
-    write_csv(folder / "organisations.csv", ["id", "name"],
-              ((o.id, o.name) for o in scenario.organisations))
-    write_csv(folder / "locations.csv", ["id", "name", "organisation", "address", "lat", "lon"],
-              ((loc.id, loc.name, loc.organisation, loc.address, *_coord(loc.point))
-               for loc in scenario.locations))
+    write_csv(
+        folder / "organisations.csv",
+        ["id", "name"],
+        ((o.id, o.name) for o in scenario.organisations),
+    )
+    write_csv(
+        folder / "locations.csv",
+        ["id", "name", "organisation", "address", "lat", "lon"],
+        (
+            (loc.id, loc.name, loc.organisation, loc.address, *_coord(loc.point))
+            for loc in scenario.locations
+        ),
+    )
     write_csv(
         folder / "participants.csv",
-        ["id", "name", "organisation", "address", "lat", "lon", "wheelchair", "seats",
-         "walker", "boarding_min", "max_ride_min", "notes"],
-        ((p.id, p.name, p.organisation, p.address, *_coord(p.point),
-          "ja" if p.wheelchair else "nee", p.seats, "ja" if p.walker else "nee",
-          _num(p.boarding_min), _num(p.max_ride_min), p.notes) for p in scenario.participants),
+        [
+            "id",
+            "name",
+            "organisation",
+            "address",
+            "lat",
+            "lon",
+            "wheelchair",
+            "seats",
+            "walker",
+            "boarding_min",
+            "max_ride_min",
+            "notes",
+        ],
+        (
+            (
+                p.id,
+                p.name,
+                p.organisation,
+                p.address,
+                *_coord(p.point),
+                "ja" if p.wheelchair else "nee",
+                p.seats,
+                "ja" if p.walker else "nee",
+                _num(p.boarding_min),
+                _num(p.max_ride_min),
+                p.notes,
+            )
+            for p in scenario.participants
+        ),
     )
     write_csv(
         folder / "attendance.csv",
         ["participant", "weekday", "location", "arrive_by", "depart_at", "rides"],
-        ((a.participant, a.weekday.dutch, a.location, _hhmm(a.arrive_by), _hhmm(a.depart_at),
-          a.rides.value) for a in scenario.attendance),
+        (
+            (
+                a.participant,
+                a.weekday.dutch,
+                a.location,
+                _hhmm(a.arrive_by),
+                _hhmm(a.depart_at),
+                a.rides.value,
+            )
+            for a in scenario.attendance
+        ),
     )
     write_csv(
         folder / "vehicles.csv",
-        ["id", "name", "organisation", "depot_address", "depot_lat", "depot_lon", "seats",
-         "wheelchair_places", "weekdays", "shift_start", "shift_end", "cost_per_hour",
-         "cost_per_km", "fixed_cost"],
-        ((v.id, v.name, v.organisation, v.depot_address, *_coord(v.depot), v.seats,
-          v.wheelchair_places, ",".join(d.dutch for d in v.weekdays), _hhmm(v.shift_start),
-          _hhmm(v.shift_end), _num(v.cost_per_hour), _num(v.cost_per_km), _num(v.fixed_cost))
-         for v in scenario.vehicles),
+        [
+            "id",
+            "name",
+            "organisation",
+            "depot_address",
+            "depot_lat",
+            "depot_lon",
+            "seats",
+            "wheelchair_places",
+            "weekdays",
+            "shift_start",
+            "shift_end",
+            "cost_per_hour",
+            "cost_per_km",
+            "fixed_cost",
+        ],
+        (
+            (
+                v.id,
+                v.name,
+                v.organisation,
+                v.depot_address,
+                *_coord(v.depot),
+                v.seats,
+                v.wheelchair_places,
+                ",".join(d.dutch for d in v.weekdays),
+                _hhmm(v.shift_start),
+                _hhmm(v.shift_end),
+                _num(v.cost_per_hour),
+                _num(v.cost_per_km),
+                _num(v.fixed_cost),
+            )
+            for v in scenario.vehicles
+        ),
     )
     lines = []
     default = Settings()
@@ -589,7 +739,9 @@ def write_scenario(scenario: Scenario, folder: Path) -> None:
     if scenario.settings.pools:
         lines.append("\n[pools]")
         for pool in scenario.settings.pools:
-            lines.append(f"{_toml(pool.name)} = [{', '.join(_toml(o) for o in pool.organisations)}]")
+            lines.append(
+                f"{_toml(pool.name)} = [{', '.join(_toml(o) for o in pool.organisations)}]"
+            )
     target = folder / "settings.toml"
     if lines:
         target.write_text("\n".join(lines) + "\n", encoding="utf-8")

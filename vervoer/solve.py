@@ -99,7 +99,7 @@ class Instance:
     @property
     def n_vehicles(self) -> int:
         """Number of vehicles."""
-        return int(len(self.starts))
+        return len(self.starts)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
