@@ -34,30 +34,24 @@ def pyvrp_solomon(path: Path, seconds: float) -> float | None:
     d = read_solomon(path)
     scale = 10
     m = pyvrp.Model()
+    locs = [m.add_location(x=int(d.xy[i, 0]), y=int(d.xy[i, 1])) for i in range(len(d.xy))]
+    depot = m.add_depot(locs[0], tw_early=int(d.ready[0] * scale), tw_late=int(d.due[0] * scale))
     m.add_vehicle_type(
         num_available=d.vehicles,
         capacity=int(d.capacity),
+        start_depot=depot,
+        end_depot=depot,
         tw_early=int(d.ready[0] * scale),
         tw_late=int(d.due[0] * scale),
     )
-    depot = m.add_depot(
-        x=int(d.xy[0, 0]),
-        y=int(d.xy[0, 1]),
-        tw_early=int(d.ready[0] * scale),
-        tw_late=int(d.due[0] * scale),
-    )
-    clients = [
+    for i in range(1, len(d.xy)):
         m.add_client(
-            x=int(d.xy[i, 0]),
-            y=int(d.xy[i, 1]),
+            locs[i],
             delivery=int(d.demand[i]),
             service_duration=int(d.service[i] * scale),
             tw_early=int(d.ready[i] * scale),
             tw_late=int(d.due[i] * scale),
         )
-        for i in range(1, len(d.xy))
-    ]
-    locs = [depot, *clients]
     diff = d.xy[:, None, :] - d.xy[None, :, :]
     dist = np.floor(np.sqrt((diff**2).sum(axis=2)) * scale + 1e-9).astype(int)
     for i, a in enumerate(locs):
