@@ -165,3 +165,21 @@ def test_bench_solomon_feasible(runner, benchmarks_dir):
     assert doc["objective"] >= 827.3
     served = sorted(c for route in doc["routes"] for c in route)
     assert served == list(range(1, 101))
+
+
+def test_unknown_location_address_is_input_error(runner, osm_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("VERVOER_CACHE", str(tmp_path / "cache"))
+    target = tmp_path / "sc"
+    shutil.copytree(SMALL, target)
+    text = (target / "locations.csv").read_text(encoding="utf-8")
+    (target / "locations.csv").write_text(
+        text.replace("Städtle 1, 9490 Vaduz;47.1390;9.5215", "Nergenswegje 99, 9999 Nowhere;;"),
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        main, ["plan", str(target), "--osm", str(osm_path), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2
+    assert "locations.csv" in result.output
+    assert "Nergenswegje 99" in result.output
+    assert "give lat/lon instead" in result.output

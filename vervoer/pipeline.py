@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vervoer.errors import InputError, NetworkError
+from vervoer.errors import InputError, NetworkError, Problem
 from vervoer.matrix import Matrix, road_matrix
 from vervoer.model import Mode, Plan, Point, RideKey, RidePlan
 from vervoer.network import RoadNetwork, load_network, network_from_place
@@ -159,25 +159,18 @@ def geocode_scenario(
         else v
         for v in scenario.vehicles
     )
-    problems = [
-        f"{r.table} {r.id}: address {r.address!r} not found"
-        for r in rows
-        if r.status == "failed" and r.table != "participants"
-    ]
-    if problems:
-        from vervoer.errors import Problem
-
+    failed = [r for r in rows if r.status == "failed" and r.table != "participants"]
+    if failed:
         raise InputError(
             [
                 Problem(
-                    f"{r.table}",
+                    f"{r.table}.csv",
                     None,
                     "address",
                     f"{r.id}: {r.address!r} not found; "
                     f"candidates: {', '.join(r.candidates) or 'none'}; give lat/lon instead",
                 )
-                for r in rows
-                if r.status == "failed" and r.table != "participants"
+                for r in failed
             ]
         )
     scenario = dataclasses.replace(
