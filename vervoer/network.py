@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
+from vervoer._atomic import atomic_open
 from vervoer.errors import NetworkError
 
 # Speeds (km/h) where `maxspeed` is missing: Dutch defaults by road type (built-up areas 50,
@@ -326,14 +326,7 @@ def _read_cache(path: Path) -> RoadNetwork | None:
 
 
 def _write_cache(path: Path, net: RoadNetwork) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = pickle.dumps(net, protocol=pickle.HIGHEST_PROTOCOL)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pkl")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(hashlib.sha256(payload).hexdigest().encode())
-            fh.write(payload)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(path, "wb") as fh:
+        fh.write(hashlib.sha256(payload).hexdigest().encode())
+        fh.write(payload)

@@ -10,13 +10,12 @@ same vehicle, capacities, time windows, shifts, ride times, and the costs.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from vervoer._atomic import atomic_open
 from vervoer.errors import InputError
 from vervoer.matrix import Matrix
 from vervoer.model import (
@@ -203,16 +202,9 @@ def plan_from_dict(doc: Mapping[str, object], *, file: str = "plan.json") -> Pla
 
 def write_json(doc: object, path: Path) -> None:
     """Write JSON atomically (temporary file in the same folder, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(path, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, ensure_ascii=False, indent=1)
+        fh.write("\n")
 
 
 def write_plan(plan: Plan, path: Path) -> None:

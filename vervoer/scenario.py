@@ -10,13 +10,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from vervoer._atomic import atomic_open
 from vervoer.errors import InputError, Problem
 from vervoer.model import (
     WORKDAYS,
@@ -600,18 +599,11 @@ def safe_cell(value: object) -> str:
 
 def write_csv(path: Path, header: list[str], rows: Iterable[Iterable[object]]) -> None:
     """Write a CSV file atomically (UTF-8, comma), neutralising formula-like cells."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(header)
-            for row in rows:
-                w.writerow([safe_cell(c) for c in row])
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        for row in rows:
+            w.writerow([safe_cell(c) for c in row])
 
 
 def _hhmm(minutes: int) -> str:
