@@ -320,3 +320,7 @@ def bench(kind: str, instance: Path, time_limit: float, iterations: int) -> None
     params = SolveParams(time_limit_s=time_limit, max_iterations=iterations)
     result = (bench_darp if kind == "darp" else bench_solomon)(instance, params)
     click.echo(json.dumps(result))
+
+
+# commands defined in their own modules register themselves on `main`
+from vervoer import cli_compare  # noqa: E402, F401

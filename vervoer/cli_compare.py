@@ -1,0 +1,229 @@
+"""`vervoer compare` and `vervoer whatif`: own versus shared, fair shares, what-ifs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from vervoer.cli import _parse_rides, _say, handle_errors, main, osm_option
+from vervoer.errors import InputError
+
+
+def _params(prepared, time_limit: float | None, iterations: int):
+    from vervoer.settings import SolveParams
+
+    s = prepared.scenario.settings
+    return SolveParams(
+        time_limit_s=time_limit or s.time_limit_s, seed=s.seed, max_iterations=iterations
+    )
+
+
+def _print_comparison(cmp, scenario) -> None:
+    from vervoer.report import METRICS
+
+    t_own, t_sh = cmp.own_metrics["total"], cmp.shared_metrics["total"]
+    click.echo(f"{'':<26}{'own':>12}{'shared':>12}{'difference':>12}")
+    for _key, attr, fmt in METRICS:
+        a, b = getattr(t_own, attr), getattr(t_sh, attr)
+        d = b - a
+        dtext = fmt.format(d) if isinstance(d, int) else f"{d:,.2f}"
+        click.echo(f"{attr:<26}{fmt.format(a):>12}{fmt.format(b):>12}{dtext:>12}")
+    if cmp.allocations:
+        click.echo("")
+        names = list(cmp.allocations)
+        click.echo(f"{'organisation':<16}{'alone v(i)':>12}" + "".join(f"{n:>14}" for n in names))
+        for o in scenario.organisations:
+            alone = cmp.costs.get(frozenset({o.id}), 0.0)
+            row = "".join(f"{cmp.allocations[n][o.id]:>14,.2f}" for n in names)
+            click.echo(f"{o.id:<16}{alone:>12,.2f}{row}")
+        core = "  ".join(
+            f"{n}: {'in core' if getattr(c, 'in_core', False) else 'NOT in core'}"
+            for n, c in cmp.core.items()
+        )
+        click.echo(f"core check: {core}")
+        if cmp.core_empty:
+            click.echo("warning: the core of this cost game is empty")
+    for note in cmp.notes:
+        click.echo(note)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(exists=True, path_type=Path))
+@osm_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("compare"),
+    show_default=True,
+)
+@click.option("--day", "days", multiple=True, help="Only these weekdays (repeatable).")
+@click.option("--ride", "rides", multiple=True, help="Only these rides (repeatable).")
+@click.option("--time-limit", type=float, default=None, help="Solver seconds per ride and pool.")
+@click.option(
+    "--iterations",
+    type=int,
+    default=30,
+    show_default=True,
+    help="Deterministic search budget per ride and pool.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Dask scheduler address (tcp://host:8786); default: all local cores.",
+)
+@click.option("--dask-local", is_flag=True, help="Run the coalitions on a local Dask cluster.")
+@click.option(
+    "--unassigned-cost",
+    type=float,
+    default=75.0,
+    show_default=True,
+    help="Euros counted for a ride a plan leaves out (assumption: a separate taxi).",
+)
+@click.option("--lang", type=click.Choice(["nl", "en"]), default=None)
+@handle_errors
+def compare(
+    scenario: Path,
+    osm: Path | None,
+    out: Path,
+    days: tuple[str, ...],
+    rides: tuple[str, ...],
+    time_limit: float | None,
+    iterations: int,
+    scheduler: str | None,
+    dask_local: bool,
+    unassigned_cost: float,
+    lang: str | None,
+) -> None:
+    """Compare own and shared transport and divide the savings fairly (Shapley, core)."""
+    from vervoer import pipeline
+    from vervoer.compare import compare as run_compare
+    from vervoer.planner import all_rides
+    from vervoer.report import write_report
+
+    prepared = pipeline.prepare(scenario, osm=osm, say=_say)
+    keys = _parse_rides(days, rides) or list(all_rides())
+    n = len(prepared.scenario.organisations)
+    executor = "dask" if (scheduler or dask_local) else "process"
+    click.echo(
+        f"Comparing {n} organisations over {len(keys)} rides ({2**n - 1} coalitions, {executor})"
+    )
+    with click.progressbar(length=2**n - 1, label="coalitions", file=None) as bar:
+        cmp = run_compare(
+            prepared.scenario,
+            prepared.matrix,
+            prepared.places,
+            rides=keys,
+            params=_params(prepared, time_limit, iterations),
+            executor=executor,
+            scheduler=scheduler,
+            unassigned_ride_cost=unassigned_cost,
+            progress=lambda done, total: bar.update(done - bar.pos),
+        )
+    _print_comparison(cmp, prepared.scenario)
+    files = write_report(
+        cmp, prepared.scenario, out, language=lang or prepared.scenario.settings.language
+    )
+    click.echo(f"written: {files['report']} and CSV tables in {out}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(exists=True, path_type=Path))
+@osm_option
+@click.option(
+    "--merge",
+    "merge",
+    default=None,
+    metavar="LOC_A:LOC_B",
+    help="Close location LOC_A; its participants go to LOC_B.",
+)
+@click.option("--remove-vehicle", default=None, metavar="ID", help="Take a vehicle out.")
+@click.option(
+    "--add-vehicle",
+    default=None,
+    metavar="LIKE_ID",
+    help="Add a copy of this vehicle at the same depot.",
+)
+@click.option(
+    "--arrival-window",
+    type=float,
+    default=None,
+    metavar="MIN",
+    help="Another arrival window (minutes before the start time).",
+)
+@click.option("--mode", type=click.Choice(["own", "shared"]), default="shared", show_default=True)
+@click.option("--day", "days", multiple=True)
+@click.option("--ride", "rides", multiple=True)
+@click.option("--time-limit", type=float, default=None)
+@click.option("--iterations", type=int, default=30, show_default=True)
+@handle_errors
+def whatif(
+    scenario: Path,
+    osm: Path | None,
+    merge: str | None,
+    remove_vehicle: str | None,
+    add_vehicle: str | None,
+    arrival_window: float | None,
+    mode: str,
+    days: tuple[str, ...],
+    rides: tuple[str, ...],
+    time_limit: float | None,
+    iterations: int,
+) -> None:
+    """Plan before and after a change (merge a location, a vehicle more or less, window)."""
+    from vervoer import compare as cp
+    from vervoer import pipeline
+    from vervoer.planner import all_rides, plan_week
+
+    prepared = pipeline.prepare(scenario, osm=osm, say=_say)
+    sc, places = prepared.scenario, dict(prepared.places)
+    changes = []
+    try:
+        if merge:
+            a, sep, b = merge.partition(":")
+            if not sep:
+                raise InputError("expected --merge LOC_A:LOC_B", field="merge")
+            sc = cp.merge_locations(sc, a.strip(), b.strip())
+            changes.append(f"location {a} merged into {b}")
+        if remove_vehicle:
+            sc = cp.remove_vehicle(sc, remove_vehicle)
+            changes.append(f"vehicle {remove_vehicle} removed")
+        if add_vehicle:
+            new_id = f"{add_vehicle}-extra"
+            sc = cp.add_vehicle(sc, add_vehicle, new_id)
+            places = cp.places_for_vehicle_copy(places, add_vehicle, new_id)
+            changes.append(f"vehicle {new_id} added")
+        if arrival_window is not None:
+            sc = cp.with_arrival_window(sc, arrival_window)
+            changes.append(f"arrival window {arrival_window:g} min")
+    except ValueError as exc:
+        raise InputError(str(exc), field="what-if") from None
+    if not changes:
+        raise click.UsageError("give at least one change (--merge, --remove-vehicle, ...)")
+    keys = _parse_rides(days, rides) or list(all_rides())
+    params = _params(prepared, time_limit, iterations)
+    before = plan_week(
+        prepared.scenario,
+        prepared.matrix,
+        prepared.places,
+        mode=cp.Mode(mode),
+        rides=keys,
+        params=params,
+    )
+    after = plan_week(sc, prepared.matrix, places, mode=cp.Mode(mode), rides=keys, params=params)
+    m0 = cp.plan_metrics(before, prepared.scenario)["total"]
+    m1 = cp.plan_metrics(after, sc)["total"]
+    click.echo("What-if: " + "; ".join(changes))
+    click.echo(f"{'':<22}{'before':>12}{'after':>12}{'difference':>12}")
+    for label, attr in (
+        ("cost (EUR)", "cost"),
+        ("km", "km"),
+        ("vehicle hours", "hours"),
+        ("vehicles (max/day)", "max_vehicles"),
+        ("rides planned", "rides"),
+        ("unassigned", "unassigned"),
+        ("mean ride (min)", "mean_ride_min"),
+        ("max ride (min)", "max_ride_min"),
+    ):
+        a, b = getattr(m0, attr), getattr(m1, attr)
+        click.echo(f"{label:<22}{a:>12,.1f}{b:>12,.1f}{b - a:>12,.1f}")

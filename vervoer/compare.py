@@ -1,0 +1,328 @@
+"""Own versus shared transport: metrics, the coalition cost game, fair shares, what-ifs.
+
+The cost of a coalition S of organisations is the money cost of the best shared plan of
+S alone (its participants, its vehicles, all of S in one pool), plus a documented price
+for every ride that plan cannot serve (``unassigned_ride_cost``: what a coordinator pays
+for a separate taxi), so that plans that leave different rides out stay comparable.
+``v({i})`` is organisation i's own transport; ``v(N)`` the shared plan of everyone. The
+division of ``v(N)`` uses :mod:`vervoer.allocation` (Shapley value, simple proportional
+keys, core check).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from vervoer.matrix import Matrix
+from vervoer.model import Mode, Plan, Pool, RideKey, StopKind, Vehicle
+from vervoer.planner import PlaceKey, plan_week
+from vervoer.scenario import Scenario
+from vervoer.settings import SolveParams
+
+UNASSIGNED_RIDE_COST = 75.0  # euros per ride left out (assumption: a separate taxi ride)
+CO2_G_PER_KM = 220.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrgMetrics:
+    """What one organisation's transport amounts to in a plan (or in total)."""
+
+    cost: float = 0.0
+    km: float = 0.0
+    hours: float = 0.0
+    vehicles_per_day: float = 0.0
+    max_vehicles: int = 0
+    rides: int = 0
+    unassigned: int = 0
+    ride_minutes: tuple[float, ...] = ()
+    co2_kg: float = 0.0
+
+    @property
+    def mean_ride_min(self) -> float:
+        """Average ride time of the participants (minutes)."""
+        return statistics.fmean(self.ride_minutes) if self.ride_minutes else 0.0
+
+    @property
+    def max_ride_min(self) -> float:
+        """Longest ride time of a participant (minutes)."""
+        return max(self.ride_minutes, default=0.0)
+
+
+def ride_times(plan: Plan) -> dict[tuple[RideKey, str], float]:
+    """Minutes in the vehicle per (ride, participant): drop-off arrival - pickup departure."""
+    out: dict[tuple[RideKey, str], float] = {}
+    for ride in plan.rides:
+        for route in ride.routes:
+            boarded: dict[str, int] = {}
+            for stop in route.stops:
+                for pid in stop.boarding:
+                    boarded[pid] = stop.departure
+                for pid in stop.alighting:
+                    if pid in boarded:
+                        out[(ride.key, pid)] = (stop.arrival - boarded.pop(pid)) / 60
+    return out
+
+
+def plan_metrics(
+    plan: Plan,
+    scenario: Scenario,
+    *,
+    by: str = "vehicle",
+    co2_g_per_km: float = CO2_G_PER_KM,
+) -> dict[str, OrgMetrics]:
+    """Metrics per organisation and ``"total"``.
+
+    ``by="vehicle"`` counts a route for the organisation owning the vehicle (money, km,
+    hours, vehicles); rides, ride times and unassigned always count for the participant's
+    organisation.
+    """
+    owner = {p.id: p.organisation for p in scenario.participants}
+    orgs = [o.id for o in scenario.organisations]
+    acc: dict[str, dict[str, float]] = {o: defaultdict(float) for o in [*orgs, "total"]}
+    minutes: dict[str, list[float]] = {o: [] for o in [*orgs, "total"]}
+    per_day: dict[str, dict[str, set[str]]] = {o: defaultdict(set) for o in [*orgs, "total"]}
+    for ride in plan.rides:
+        for route in ride.routes:
+            for key in (route.organisation, "total"):
+                a = acc[key]
+                a["cost"] += route.cost
+                a["km"] += route.distance_m / 1000
+                a["hours"] += route.duration_s / 3600
+                per_day[key][ride.key.weekday.value].add(route.vehicle)
+            for stop in route.stops:
+                for pid in stop.boarding:
+                    acc[owner[pid]]["rides"] += 1
+                    acc["total"]["rides"] += 1
+        for u in ride.unassigned:
+            acc[u.organisation]["unassigned"] += 1
+            acc["total"]["unassigned"] += 1
+    for (_, pid), m in ride_times(plan).items():
+        minutes[owner[pid]].append(m)
+        minutes["total"].append(m)
+    out = {}
+    for key, a in acc.items():
+        counts = [len(v) for v in per_day[key].values()]
+        out[key] = OrgMetrics(
+            cost=round(a["cost"], 2),
+            km=round(a["km"], 1),
+            hours=round(a["hours"], 2),
+            vehicles_per_day=round(statistics.fmean(counts), 2) if counts else 0.0,
+            max_vehicles=max(counts, default=0),
+            rides=int(a["rides"]),
+            unassigned=int(a["unassigned"]),
+            ride_minutes=tuple(sorted(minutes[key])),
+            co2_kg=round(a["km"] * co2_g_per_km / 1000, 1),
+        )
+    return out
+
+
+# ----------------------------------------------------------------------------- game
+
+
+def coalition_scenario(scenario: Scenario, members: frozenset[str]) -> Scenario:
+    """The scenario of a coalition: its organisations, participants and vehicles, one pool."""
+    people = tuple(p for p in scenario.participants if p.organisation in members)
+    ids = {p.id for p in people}
+    return dataclasses.replace(
+        scenario,
+        organisations=tuple(o for o in scenario.organisations if o.id in members),
+        participants=people,
+        attendance=tuple(a for a in scenario.attendance if a.participant in ids),
+        vehicles=tuple(v for v in scenario.vehicles if v.organisation in members),
+        settings=dataclasses.replace(
+            scenario.settings,
+            pools=(Pool(name="coalition", organisations=tuple(sorted(members))),),
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CoalitionCost:
+    """A picklable cost function of coalitions (for process pools and Dask workers)."""
+
+    scenario: Scenario
+    matrix: Matrix
+    places: Mapping[PlaceKey, int]
+    rides: tuple[RideKey, ...]
+    params: SolveParams
+    unassigned_ride_cost: float = UNASSIGNED_RIDE_COST
+
+    def plan(self, members: frozenset[str]) -> Plan:
+        """The shared plan of one coalition (planned in this process)."""
+        sub = coalition_scenario(self.scenario, members)
+        return plan_week(
+            sub,
+            self.matrix,
+            self.places,
+            mode=Mode.SHARED,
+            rides=self.rides,
+            params=self.params,
+            workers=1,
+        )
+
+    def __call__(self, members: frozenset[str]) -> float:
+        """v(S): route costs plus the price of every ride left out."""
+        plan = self.plan(members)
+        routes = sum(r.cost for ride in plan.rides for r in ride.routes)
+        left_out = sum(len(ride.unassigned) for ride in plan.rides)
+        return round(routes + left_out * self.unassigned_ride_cost, 2)
+
+
+@dataclass(slots=True)
+class Comparison:
+    """Own versus shared, the game and the allocations."""
+
+    own: Plan
+    shared: Plan
+    own_metrics: dict[str, OrgMetrics]
+    shared_metrics: dict[str, OrgMetrics]
+    costs: dict[frozenset[str], float]
+    allocations: dict[str, dict[str, float]]
+    core: dict[str, object]
+    core_empty: bool
+    unassigned_ride_cost: float
+    notes: list[str] = field(default_factory=list)
+
+
+def compare(
+    scenario: Scenario,
+    matrix: Matrix,
+    places: Mapping[PlaceKey, int],
+    *,
+    rides: Sequence[RideKey],
+    params: SolveParams,
+    executor: str = "process",
+    scheduler: str | None = None,
+    unassigned_ride_cost: float = UNASSIGNED_RIDE_COST,
+    progress: Callable[[int, int], None] | None = None,
+) -> Comparison:
+    """Plan own and shared, evaluate every coalition, divide the shared cost fairly.
+
+    Parameters
+    ----------
+    scenario, matrix, places
+        A prepared scenario (see :func:`vervoer.pipeline.prepare`).
+    rides
+        The rides to compare (e.g. the whole week).
+    params
+        Solver parameters; the same for every coalition.
+    executor
+        ``process`` (all local cores), ``serial`` or ``dask`` (``scheduler`` address, or
+        a local cluster when None).
+    unassigned_ride_cost
+        Price of a ride a plan leaves out (euros), added to v(S).
+    progress
+        Called with (coalitions done, total).
+    """
+    from vervoer import allocation as al
+
+    orgs = tuple(sorted(o.id for o in scenario.organisations))
+    fn = CoalitionCost(scenario, matrix, dict(places), tuple(rides), params, unassigned_ride_cost)
+    exact = len(orgs) <= 8
+    if exact:
+        costs = al.evaluate_coalitions(
+            orgs, fn, executor=executor, scheduler_address=scheduler, progress=progress
+        )
+    else:
+        costs = {}
+    own = plan_week(scenario, matrix, places, mode=Mode.OWN, rides=rides, params=params)
+    shared = plan_week(scenario, matrix, places, mode=Mode.SHARED, rides=rides, params=params)
+    notes = []
+    allocations: dict[str, dict[str, float]] = {}
+    if exact:
+        game = al.CostGame(players=orgs, costs=costs)
+        allocations["shapley"] = al.shapley(game)
+        allocations["standalone"] = al.proportional(game, al.standalone_weights(game))
+        own_m = plan_metrics(own, scenario)
+        allocations["rides"] = al.proportional(
+            game, {o: max(own_m[o].rides + own_m[o].unassigned, 0) or 1e-9 for o in orgs}
+        )
+        allocations["km"] = al.proportional(game, {o: own_m[o].km or 1e-9 for o in orgs})
+        core = {name: al.core_check(game, alloc) for name, alloc in allocations.items()}
+        core_empty = al.core_is_empty(game)
+    else:
+        sampled = al.shapley_sampled(orgs, fn, n_permutations=20, seed=params.seed)
+        allocations["shapley (sampled)"] = dict(sampled.values)
+        core, core_empty = {}, False
+        notes.append(
+            f"{len(orgs)} organisations: Shapley value estimated from 20 sampled "
+            "permutations; see the confidence intervals"
+        )
+    return Comparison(
+        own=own,
+        shared=shared,
+        own_metrics=plan_metrics(own, scenario),
+        shared_metrics=plan_metrics(shared, scenario),
+        costs=dict(costs),
+        allocations=allocations,
+        core=core,
+        core_empty=core_empty,
+        unassigned_ride_cost=unassigned_ride_cost,
+        notes=notes,
+    )
+
+
+# ----------------------------------------------------------------------------- what-if
+
+
+def merge_locations(scenario: Scenario, source: str, target: str) -> Scenario:
+    """Close location ``source``: its participants go to ``target`` (same times).
+
+    Raises
+    ------
+    ValueError
+        If a location id is unknown.
+    """
+    ids = {loc.id for loc in scenario.locations}
+    for loc in (source, target):
+        if loc not in ids:
+            msg = f"unknown location {loc!r}; expected one of {', '.join(sorted(ids))}"
+            raise ValueError(msg)
+    return dataclasses.replace(
+        scenario,
+        locations=tuple(loc for loc in scenario.locations if loc.id != source),
+        attendance=tuple(
+            dataclasses.replace(a, location=target) if a.location == source else a
+            for a in scenario.attendance
+        ),
+    )
+
+
+def remove_vehicle(scenario: Scenario, vehicle_id: str) -> Scenario:
+    """The scenario without one vehicle (e.g. a bus in the garage)."""
+    if vehicle_id not in {v.id for v in scenario.vehicles}:
+        msg = f"unknown vehicle {vehicle_id!r}"
+        raise ValueError(msg)
+    return dataclasses.replace(
+        scenario, vehicles=tuple(v for v in scenario.vehicles if v.id != vehicle_id)
+    )
+
+
+def add_vehicle(scenario: Scenario, like: str, new_id: str) -> Scenario:
+    """The scenario with one more vehicle, a copy of vehicle ``like`` at the same depot."""
+    base = next((v for v in scenario.vehicles if v.id == like), None)
+    if base is None:
+        msg = f"unknown vehicle {like!r}"
+        raise ValueError(msg)
+    copy: Vehicle = dataclasses.replace(base, id=new_id, name=f"{base.name or base.id} (extra)")
+    return dataclasses.replace(scenario, vehicles=(*scenario.vehicles, copy))
+
+
+def with_arrival_window(scenario: Scenario, minutes: float) -> Scenario:
+    """The scenario with another arrival window before the start time."""
+    return dataclasses.replace(
+        scenario, settings=dataclasses.replace(scenario.settings, arrival_window_min=minutes)
+    )
+
+
+def places_for_vehicle_copy(
+    places: Mapping[PlaceKey, int], like: str, new_id: str
+) -> dict[PlaceKey, int]:
+    """Places with the new vehicle's depot at the same matrix point as ``like``'s."""
+    out = dict(places)
+    out[PlaceKey(StopKind.DEPOT, new_id)] = places[PlaceKey(StopKind.DEPOT, like)]
+    return out
