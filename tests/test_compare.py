@@ -112,3 +112,62 @@ def test_whatif_merge_from_the_cli(osm_path, tmp_path, monkeypatch):
     )
     assert bad.exit_code == 2
     assert "unknown location 'L9'" in bad.output
+
+
+def test_compare_cli_report_without_names(osm_path, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from vervoer.cli import main
+    from vervoer.scenario import read_scenario
+
+    monkeypatch.setenv("VERVOER_CACHE", str(tmp_path / "cache"))
+    small = Path(__file__).parent / "data" / "scenario_small"
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(
+        main,
+        [
+            "compare",
+            str(small),
+            "--osm",
+            str(osm_path),
+            "--day",
+            "ma",
+            "--out",
+            str(out),
+            "--iterations",
+            "20",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "core check: shapley: in core" in result.output
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "<svg" in report and "Shapley" in report
+    for p in read_scenario(small).participants:
+        assert p.name not in report
+    rows = (out / "allocation.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("organisation,standalone,shapley,shapley_saving")
+    assert len(rows) == 1 + len(read_scenario(small).organisations)
+
+
+def test_report_escapes_scenario_text():
+    import dataclasses
+
+    from vervoer.model import Organisation
+    from vervoer.report import report_html
+
+    sc = each_others_way()
+    sc = dataclasses.replace(
+        sc,
+        name="<script>x()</script>",
+        organisations=(Organisation(id="A", name="<b>A</b>"), Organisation(id="B", name="B")),
+    )
+    m, p = prepared(sc)
+    cmp = cp.compare(sc, m, p, rides=MON, params=FAST, executor="serial")
+    page = report_html(cmp, sc)
+    assert "<script>x()" not in page and "&lt;script&gt;" in page
+    assert "&lt;b&gt;A&lt;/b&gt;" in page
+    assert sum(cmp.allocations["shapley"].values()) == pytest.approx(
+        cmp.costs[frozenset({"A", "B"})]
+    )
