@@ -12,6 +12,7 @@ keys, core check).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -227,11 +228,18 @@ def compare(
         costs = al.evaluate_coalitions(
             orgs, fn, executor=executor, scheduler_address=scheduler, progress=progress
         )
+        costs, split = split_closure(costs)
     else:
-        costs = {}
+        costs, split = {}, []
     own = plan_week(scenario, matrix, places, mode=Mode.OWN, rides=rides, params=params)
     shared = plan_week(scenario, matrix, places, mode=Mode.SHARED, rides=rides, params=params)
     notes = []
+    if exact and split:
+        notes.append(
+            f"{len(split)} coalition(s) cost less as separate smaller pools than in the "
+            "solver's joint plan (the search is a heuristic); v(S) takes the cheaper: "
+            + "; ".join(" + ".join(sorted(s)) for s in split)
+        )
     allocations: dict[str, dict[str, float]] = {}
     if exact:
         game = al.CostGame(players=orgs, costs=costs)
@@ -264,6 +272,32 @@ def compare(
         unassigned_ride_cost=unassigned_ride_cost,
         notes=notes,
     )
+
+
+def split_closure(
+    costs: Mapping[frozenset[str], float],
+) -> tuple[dict[frozenset[str], float], list[frozenset[str]]]:
+    """v(S) = the cheaper of S's joint plan and any split of S into two disjoint parts.
+
+    A coalition can always run its members as separate pools, so a joint plan that a
+    heuristic search left more expensive than a split is replaced by the split (smallest
+    coalitions first, so splits combine). Returns the new costs and the coalitions changed.
+    """
+    out = dict(costs)
+    changed = []
+    for s in sorted(out, key=lambda c: (len(c), sorted(c))):
+        members = sorted(s)
+        best = out[s]
+        for r in range(1, len(members)):
+            for part in itertools.combinations(members, r):
+                a = frozenset(part)
+                b = s - a
+                if a in out and b in out and out[a] + out[b] < best - 1e-9:
+                    best = round(out[a] + out[b], 2)
+        if best < out[s]:
+            out[s] = best
+            changed.append(s)
+    return out, changed
 
 
 # ----------------------------------------------------------------------------- what-if
