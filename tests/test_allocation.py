@@ -394,6 +394,18 @@ def test_nucleolus_is_lexicographically_optimal(costs, ir):
         assert mine[0] == pytest.approx(eps, abs=1e-7)  # a point of the least core
 
 
+def test_concave_cost_game_has_shapley_and_nucleolus_in_the_core():
+    # v(S) = 40 |S|^0.7 + own km: submodular (economies of scale), so the core is not
+    # empty and contains the Shapley value (Shapley 1971)
+    players = ("A", "B", "C", "D", "E")
+    g = full_game(players, scale_cost)
+    assert not al.core_is_empty(g)
+    assert al.least_core(g).epsilon < 0
+    for alloc in (al.shapley(g), al.nucleolus(g)):
+        check = al.core_check(g, alloc)
+        assert check.in_core and check.checked == 30
+
+
 def test_single_player_game():
     g = al.CostGame(("A",), {frozenset("A"): 42.0})
     assert al.shapley(g) == {"A": 42.0}

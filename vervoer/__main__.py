@@ -1,3 +1,6 @@
+"""`python -m vervoer`."""
+
 from vervoer.cli import main
 
-main()
+if __name__ == "__main__":
+    main()

@@ -250,10 +250,20 @@ def compare(
             game, {o: max(own_m[o].rides + own_m[o].unassigned, 0) or 1e-9 for o in orgs}
         )
         allocations["km"] = al.proportional(game, {o: own_m[o].km or 1e-9 for o in orgs})
+        allocations["nucleolus"] = al.nucleolus(game)
         core = {name: al.core_check(game, alloc) for name, alloc in allocations.items()}
         core_empty = al.core_is_empty(game)
     else:
-        sampled = al.shapley_sampled(orgs, fn, n_permutations=20, seed=params.seed)
+        sampled = al.shapley_sampled(
+            orgs,
+            fn,
+            n_permutations=20,
+            seed=params.seed,
+            antithetic=True,
+            executor=executor,
+            scheduler_address=scheduler,
+            progress=progress,
+        )
         allocations["shapley (sampled)"] = dict(sampled.values)
         core, core_empty = {}, False
         notes.append(
