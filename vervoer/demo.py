@@ -387,4 +387,8 @@ def run_demo(
         saving = (own["cost"] - shared["cost"]) / own["cost"] * 100
         echo(f"Sharing saves {saving:.1f}% of the transport cost of the week.")
     echo(f"Plans: {out / 'own' / 'plan.json'} and {out / 'shared' / 'plan.json'}")
+    echo(
+        f"Next: `vervoer compare {scenario_dir} --osm {osm_path}` divides the savings fairly "
+        "(Shapley value, core check)."
+    )
     return results
