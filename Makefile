@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # the real Liechtenstein extract next to the repository, when it is there
 OSM    ?= $(or $(VERVOER_OSM),$(wildcard ../shared/data/osm/liechtenstein-2015.osm.pbf))
 
-.PHONY: setup demo test test-all lint clean
+.PHONY: setup demo test test-all lint clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,11 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/vervoer demo --out demo-output $(if $(OSM),--osm $(OSM))
 
-test: $(STAMP)
+# headless Chromium for tests/test_browser.py (Debian's package; Playwright drives it)
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 
 test-all: $(STAMP)

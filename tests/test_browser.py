@@ -1,0 +1,188 @@
+"""A map and a route sheet loaded in real headless Chromium (Playwright, Debian's chromium).
+
+The pages are opened from files with every request outside ``file://`` aborted (this
+machine is offline anyway), which also proves that nothing but the background tiles is
+fetched from the internet. The hostile scenario (``outputs_data``) is rendered with names
+on, so any script injection would raise a dialog or a page error. Screenshots go to
+``test-artifacts/`` (git-ignored).
+
+Chromium comes from ``make browser`` (Debian's ``chromium``). Without it the tests skip,
+except under ``CI=true``, where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from vervoer.render import save_map, week_map, write_sheets
+
+from . import outputs_data as od
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _missing(what: str) -> None:
+    msg = f"{what}; run `make browser`"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(msg)
+    pytest.skip(msg)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        _missing("chromium is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - a dev dependency
+        _missing("playwright (Python) is not installed")
+    with sync_playwright() as p:
+        # Playwright runs Chromium headless with a fresh temporary --user-data-dir
+        b = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def made(osm_path, tmp_path_factory):
+    return od.made(osm_path, tmp_path_factory.mktemp("outputs"))
+
+
+class Watched:
+    """A page with its script errors, console errors, dialogs and outside requests."""
+
+    def __init__(self, browser) -> None:
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.page.set_default_timeout(20_000)
+        self.errors: list[str] = []
+        self.console: list[str] = []
+        self.dialogs: list[str] = []
+        self.outside: list[str] = []
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("console", lambda msg: msg.type == "error" and self.console.append(msg.text))
+        self.page.on("dialog", self._dialog)
+        self.page.route("**/*", self._route)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def open(self, path: Path) -> None:
+        self.page.goto(path.resolve().as_uri(), wait_until="load")
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], self.errors
+        assert self.dialogs == [], self.dialogs
+        real = [c for c in self.console if "Failed to load resource" not in c]
+        assert real == [], real
+
+
+def _count(page, selector: str) -> int:
+    return page.locator(selector).count()
+
+
+def test_map_in_chromium(browser, made, tmp_path):
+    rides = [r for r in made.plan.rides if r.key.weekday.value == "mon"]
+    routes = [r for ride in rides for r in ride.routes]
+    n_stops = sum(len(r.stops) for r in routes)
+    path = tmp_path / "map-mon.html"
+    save_map(week_map(made.plan, made.scenario, made.geometry, day="ma", names=True), path)
+    w = Watched(browser)
+    w.open(path)
+    page = w.page
+    page.wait_for_selector(".vv-stop")
+    page.wait_for_timeout(300)
+
+    # route layers, markers, legend, layer control
+    assert _count(page, ".leaflet-overlay-pane path") == len(routes)
+    assert _count(page, ".vv-stop") == n_stops
+    assert _count(page, ".vv-place-location") == len(made.scenario.locations)
+    assert _count(page, ".vv-place-unassigned") == 2  # D8 twice; D9 has no address
+    assert _count(page, "#vv-legend .vv-vehicle") == len({r.vehicle for r in routes})
+    labels = [
+        t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    ]
+    for want in (
+        "maandag heen",
+        "maandag terug",
+        "Organisatie: De Brug",
+        "Locaties",
+        "Depots",
+        "Niet ingepland (3)",
+    ):
+        assert want in labels, labels
+
+    # switching layers: a ride, then an organisation (all Monday routes are De Brug's)
+    heen = page.locator(".leaflet-control-layers-overlays label", has_text="maandag heen")
+    heen.locator("input").click()
+    n_heen = len(rides[0].routes)
+    assert _count(page, ".leaflet-overlay-pane path") == len(routes) - n_heen
+    heen.locator("input").click()
+    org = page.locator(".leaflet-control-layers-overlays label", has_text="Organisatie: De Brug")
+    org.locator("input").click()
+    assert _count(page, ".leaflet-overlay-pane path") == 0
+    assert _count(page, ".vv-stop") == 0
+    heen.locator("input").click()  # ride off and on again while the organisation is off
+    heen.locator("input").click()
+    assert _count(page, ".vv-stop") == 0
+    org.locator("input").click()
+    assert _count(page, ".leaflet-overlay-pane path") == len(routes)
+    assert _count(page, ".vv-stop") == n_stops
+
+    # a hostile name in a popup is shown as text
+    page.locator('.vv-stop[data-ride="mon-heen"][data-place="D1"]').dispatch_event("click")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert od.XSS_NAME in popup.inner_text()
+    page.wait_for_timeout(400)  # the popup fades in
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "map-mon.png"))
+
+    w.assert_clean()
+    assert w.outside, "the tiles were requested"
+    assert all(u.startswith("https://tile.openstreetmap.org/") for u in w.outside), w.outside
+    page.close()
+
+
+def test_sheet_in_chromium(browser, made, tmp_path):
+    written = write_sheets(made.plan, made.scenario, tmp_path, pdf=False, geometry=made.geometry)
+    route = next(r for ride in made.plan.rides for r in ride.routes if str(ride.key) == "mon-heen")
+    w = Watched(browser)
+    w.open(written["mon-heen-B1.html"])
+    page = w.page
+    assert _count(page, "table.stops tbody tr") == len(route.stops)
+    text = page.inner_text("body")
+    assert od.XSS_NAME in text and od.QUOTE_NAME in text
+    assert "Ritstaat" in text and "Vertrek depot" in text
+    assert _count(page, "svg.route-map polyline") == 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "sheet-mon-heen-B1.png"), full_page=True)
+    w.assert_clean()
+    assert w.outside == []
+    page.close()
