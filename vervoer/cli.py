@@ -188,6 +188,13 @@ def _ride_line(key: RideKey, ride: RidePlan) -> str:
 @click.option(
     "--iterations", type=int, default=None, help="Deterministic search budget (solutions)."
 )
+@click.option(
+    "--outputs/--no-outputs",
+    default=True,
+    show_default=True,
+    help="Also write maps, route sheets and exports into OUT.",
+)
+@click.option("--pdf/--no-pdf", default=True, show_default=True, help="PDF route sheets.")
 @handle_errors
 def plan(
     scenario: Path,
@@ -198,8 +205,10 @@ def plan(
     rides: tuple[str, ...],
     time_limit: float | None,
     iterations: int | None,
+    outputs: bool,
+    pdf: bool,
 ) -> None:
-    """Plan the week's rides and write OUT/plan.json."""
+    """Plan the week's rides; write OUT/plan.json, maps, route sheets and exports."""
     from vervoer import pipeline
     from vervoer.plan import check_plan, plan_totals, write_plan
     from vervoer.settings import SolveParams
@@ -232,6 +241,12 @@ def plan(
     check = check_plan(result, prepared.scenario, prepared.matrix, prepared.places)
     click.echo(f"check: {'OK' if check.ok else 'FAILED'}")
     click.echo(f"written: {out / 'plan.json'}")
+    if outputs:
+        from vervoer.render import write_outputs
+
+        click.echo("writing maps, route sheets and exports")
+        files = write_outputs(result, prepared, out, pdf=pdf)
+        click.echo(f"written: {files['map']}, {files['sheets']}, {files['geojson']}")
 
 
 @main.command()

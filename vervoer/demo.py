@@ -367,6 +367,12 @@ def run_demo(
         )
         check = pipeline.check(prepared, plan)
         write_plan(plan, out / mode.value / "plan.json")
+        if mode is Mode.SHARED:
+            from vervoer.render import write_outputs
+
+            say("writing maps, route sheets (HTML, PDF) and exports of the shared plan")
+            files = write_outputs(plan, prepared, out / mode.value)
+            echo(f"  map: {files['map']}  route sheets: {files['sheets']}")
         results[mode.value] = plan_totals(plan)
         echo(f"  check: {'OK' if check.ok else 'FAILED: ' + '; '.join(check.violations[:5])}")
     own = results["own"]["week"]  # type: ignore[index]

@@ -308,7 +308,11 @@ def _precheck(
     where = _pool_words(pool, mode)
     home = places.get(PlaceKey(StopKind.HOME, p.id))
     if home is None:
-        return Reason.ADDRESS_NOT_FOUND, f"the address {p.address!r} was not found"
+        # no address in the message: it ends up on shared maps (see geocoded.csv)
+        return (
+            Reason.ADDRESS_NOT_FOUND,
+            "the home address was not found in the address data (see vervoer geocode)",
+        )
     pick, drop = _ends(req, places)
     assert pick is not None
     assert drop is not None
