@@ -5,6 +5,9 @@ Usage::
     .venv/bin/python benchmarks/bench_solver.py --set darp --time-limit 60
     .venv/bin/python benchmarks/bench_solver.py --set solomon --time-limit 60 [--pyvrp]
 
+Each instance gets the full time limit on one core; to use several cores, run
+disjoint ``--only`` lists in parallel (as done for BENCHMARKS.md).
+
 DARP: objective = total double-precision Euclidean length, compared with bks.csv
 `objective`. Solomon: distance-only with arcs truncated to one decimal, compared with
 `dist_trunc1` (the convention PyVRP is also measured in, with `--pyvrp`).

@@ -7,14 +7,25 @@ capacities and costs; pickup-delivery pairs with a maximum ride time; optional v
 with a penalty). The planner (:mod:`vervoer.plan`) and the benchmark readers
 (:mod:`vervoer.bench`) both build an :class:`Instance` and call :func:`solve_instance`.
 
+Search (see :func:`solve_instance`): time windows are narrowed with the classic DARP
+preprocessing (:func:`tighten_windows`), the maximum ride time is also given to the
+time dimension as a pickup-to-delivery limit so that the local-search filters see it,
+several first-solution heuristics each followed by greedy descent compete (only the
+fast local cheapest insertion when a work budget is set), and guided local search
+improves the best of them. Mandatory requests stay disjunctions with a huge penalty so
+that a solution always exists; a pair's penalty is counted once (on its pickup).
+
 Determinism: OR-Tools' routing search is single-threaded and deterministic for the same
-model and parameters. The search stops at ``SolveParams.max_iterations`` solutions
-(``solution_limit``), a budget independent of the machine's speed; ``time_limit_s`` is a
-hard cap that only cuts the search short on a slow or overloaded machine.
+model and parameters, and this module uses no randomness of its own (should any be
+added, it must come from ``random.Random(params.seed)``). Every phase stops at
+``SolveParams.max_iterations`` solutions (``solution_limit``), a budget independent of
+the machine's speed; ``time_limit_s`` is a hard cap on the whole call that only cuts the
+search short on a slow or overloaded machine (then the result may differ).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -134,7 +145,14 @@ class Solution:
 
 
 def solve_instance(instance: Instance, params: SolveParams | None = None) -> Solution | None:
-    """Solve an instance with OR-Tools: a first solution, then guided local search.
+    """Solve an instance with OR-Tools: several first solutions, then guided local search.
+
+    The time windows are first narrowed (:func:`tighten_windows`). Each heuristic of
+    ``START_STRATEGIES_*`` builds a first solution that greedy descent takes to a local
+    optimum (together within ``START_SHARE`` of the time); guided local search then
+    continues from the cheapest one until the time limit or the solution budget. With a
+    budget (``max_iterations > 0``) only the first, fast heuristic is used. The whole
+    call stays within ``params.time_limit_s`` plus model-building overhead.
 
     Parameters
     ----------
@@ -149,147 +167,298 @@ def solve_instance(instance: Instance, params: SolveParams | None = None) -> Sol
         None when no solution was found (only possible when some nodes must be served).
     """
     params = params or SolveParams()
+    deadline = time.monotonic() + params.time_limit_s
     inst = instance
-    manager = pywrapcp.RoutingIndexManager(
-        inst.n_nodes,
-        inst.n_vehicles,
-        [int(s) for s in inst.starts],
-        [int(e) for e in inst.ends],
-    )
-    routing = pywrapcp.RoutingModel(manager)
-    solver = routing.solver()
-    durations = np.asarray(inst.durations, dtype=np.int64)
-    service = np.asarray(inst.service, dtype=np.int64)
-    # time transit = service at the origin node + travel time
-    transit = (durations + service[:, None]).tolist()
-    node_of = manager.IndexToNode
+    early, late = tighten_windows(inst)
+    model = _Model(inst, early, late)
+    routing = model.routing
 
-    def time_cb(i: int, j: int) -> int:
-        return transit[node_of(i)][node_of(j)]
-
-    time_index = routing.RegisterTransitCallback(time_cb)
-
-    # arc costs: distance cost per vehicle class (grouped by cost per distance)
-    dist = np.asarray(inst.distances, dtype=np.int64)
-    arc_callbacks: dict[int, int] = {}
-    keep_alive = [time_cb]
-    for v in range(inst.n_vehicles):
-        rate = int(inst.cost_per_distance[v])
-        if rate not in arc_callbacks:
-            table = (dist * rate).tolist()
-
-            def arc_cb(i: int, j: int, table: list[list[int]] = table) -> int:
-                return table[node_of(i)][node_of(j)]
-
-            keep_alive.append(arc_cb)
-            arc_callbacks[rate] = routing.RegisterTransitCallback(arc_cb)
-        routing.SetArcCostEvaluatorOfVehicle(arc_callbacks[rate], v)
-        routing.SetFixedCostOfVehicle(int(inst.fixed_cost[v]), v)
-
-    horizon = int(max(HORIZON, int(np.max(inst.tw_late)), int(np.max(inst.shift_late))))
-    routing.AddDimension(time_index, int(inst.max_slack), horizon, False, "time")
-    time_dim = routing.GetDimensionOrDie("time")
-    for v in range(inst.n_vehicles):
-        time_dim.SetSpanCostCoefficientForVehicle(int(inst.cost_per_time[v]), v)
-        time_dim.SetSpanUpperBoundForVehicle(int(inst.max_duration[v]), v)
-        start, end = routing.Start(v), routing.End(v)
-        time_dim.CumulVar(start).SetRange(int(inst.shift_early[v]), int(inst.shift_late[v]))
-        time_dim.CumulVar(end).SetRange(int(inst.shift_early[v]), int(inst.shift_late[v]))
-        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(end))
-        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(start))
-
-    depot_nodes = {int(x) for x in inst.starts} | {int(x) for x in inst.ends}
-    for node in range(inst.n_nodes):
-        if node in depot_nodes:
+    strategies = START_STRATEGIES_PD if len(inst.pairs) else START_STRATEGIES_VRP
+    budget = params.max_iterations
+    share = START_SHARE
+    if budget:
+        # with a work budget (the planner) only the fast first heuristic is used, so
+        # that a time cap on the slower ones cannot make the result machine-dependent
+        # (for pickup and delivery the parallel insertion: clearly better first routes
+        # on the planner's rides than local cheapest insertion)
+        pd_first = ("PARALLEL_CHEAPEST_INSERTION",)
+        strategies, share = (pd_first if len(inst.pairs) else strategies[:1]), 1.0
+    # 1. several first solutions, each improved by greedy descent to a local optimum;
+    #    together they get at most START_SHARE of the time limit
+    best: tuple[int, list[list[int]]] | None = None
+    for i, name in enumerate(strategies):
+        cap = (deadline - time.monotonic()) * share / (len(strategies) - i)
+        search = _search_params(cap, budget)
+        search.first_solution_strategy = getattr(_FIRST, name)
+        search.local_search_metaheuristic = _META.GREEDY_DESCENT
+        assignment = routing.SolveWithParameters(search)
+        if assignment is None:
             continue
-        index = manager.NodeToIndex(node)
-        time_dim.CumulVar(index).SetRange(int(inst.tw_early[node]), int(inst.tw_late[node]))
-
-    demand = np.asarray(inst.demand, dtype=np.int64)
-    if demand.ndim == 1:
-        demand = demand[:, None]
-    for d in range(demand.shape[1]):
-        column = demand[:, d].tolist()
-        if not any(column):
-            continue
-
-        def demand_cb(i: int, column: list[int] = column) -> int:
-            return column[node_of(i)]
-
-        keep_alive.append(demand_cb)
-        cb = routing.RegisterUnaryTransitCallback(demand_cb)
-        caps = [int(c) for c in np.asarray(inst.capacity)[:, d]]
-        routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, f"load{d}")
-
-    # Mandatory requests get a huge drop penalty instead of a hard constraint, so the
-    # first-solution heuristics always succeed and the local search can then insert what
-    # they could not; a mandatory request still left out is reported as dropped.
-    big = _big_penalty(inst)
-    for r, (p, q) in enumerate(np.asarray(inst.pairs, dtype=np.int64).tolist()):
-        pi, di = manager.NodeToIndex(p), manager.NodeToIndex(q)
-        routing.AddPickupAndDelivery(pi, di)
-        solver.Add(routing.VehicleVar(pi) == routing.VehicleVar(di))
-        solver.Add(time_dim.CumulVar(pi) <= time_dim.CumulVar(di))
-        if len(inst.max_ride):
-            limit = int(inst.max_ride[r]) + int(service[p])
-            solver.Add(time_dim.CumulVar(di) - time_dim.CumulVar(pi) <= limit)
-        pen = int(inst.penalty[r]) if len(inst.penalty) and int(inst.penalty[r]) > 0 else big
-        routing.AddDisjunction([pi], pen)
-        routing.AddDisjunction([di], pen)
-        solver.Add(routing.ActiveVar(pi) == routing.ActiveVar(di))
-    for r, node in enumerate(np.asarray(inst.visits, dtype=np.int64).tolist()):
-        pen = (
-            int(inst.visit_penalty[r])
-            if len(inst.visit_penalty) and int(inst.visit_penalty[r]) > 0
-            else big
-        )
-        routing.AddDisjunction([manager.NodeToIndex(node)], pen)
-
-    search = pywrapcp.DefaultRoutingSearchParameters()
-    search.first_solution_strategy = (
-        routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
-        if len(inst.pairs)
-        else routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
-    )
-    search.local_search_metaheuristic = (
-        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    )
-    search.time_limit.FromMilliseconds(max(1, round(params.time_limit_s * 1000)))
-    if params.max_iterations:
-        search.solution_limit = params.max_iterations
-    assignment = routing.SolveWithParameters(search)
+        cost = int(assignment.ObjectiveValue())
+        if best is None or cost < best[0]:
+            best = (cost, _index_routes(routing, assignment))
+    if best is None:
+        return None
+    # 2. guided local search from the best local optimum for the remaining time
+    start = routing.ReadAssignmentFromRoutes(best[1], True)
+    search = _search_params(deadline - time.monotonic(), budget)
+    search.local_search_metaheuristic = _META.GUIDED_LOCAL_SEARCH
+    assignment = routing.SolveFromAssignmentWithParameters(start, search)
     status = routing.status()
     status_name = _STATUS.get(int(status), str(status))
-    if assignment is None:
-        return None
-    routes, times = [], []
-    for v in range(inst.n_vehicles):
-        index = routing.Start(v)
-        nodes, starts = [], []
-        while True:
-            nodes.append(node_of(index))
-            starts.append(assignment.Min(time_dim.CumulVar(index)))
-            if routing.IsEnd(index):
-                break
+    if assignment is None or int(assignment.ObjectiveValue()) > best[0]:
+        # guided local search keeps its best solution, so this is only a safety net:
+        # re-read the best local optimum and let the solver fill in the times
+        search = _search_params(max(1.0, deadline - time.monotonic()), 1)
+        assignment = routing.SolveFromAssignmentWithParameters(
+            routing.ReadAssignmentFromRoutes(best[1], True), search
+        )
+        if assignment is None:
+            return None
+    return model.solution(assignment, status_name)
+
+
+_META = routing_enums_pb2.LocalSearchMetaheuristic
+_FIRST = routing_enums_pb2.FirstSolutionStrategy
+
+# First-solution heuristics tried in turn (fastest first), each followed by greedy descent;
+# guided local search continues from the cheapest local optimum.
+START_STRATEGIES_PD = (
+    "LOCAL_CHEAPEST_INSERTION",
+    "PARALLEL_CHEAPEST_INSERTION",
+    "SEQUENTIAL_CHEAPEST_INSERTION",
+)
+START_STRATEGIES_VRP = (
+    "LOCAL_CHEAPEST_INSERTION",
+    "PATH_CHEAPEST_ARC",
+    "SAVINGS",
+    "PARALLEL_CHEAPEST_INSERTION",
+)
+# Share of the remaining time that the first-solution phase may use in total.
+START_SHARE = 0.3
+
+
+def _index_routes(routing: pywrapcp.RoutingModel, assignment: object) -> list[list[int]]:
+    """Per vehicle, the visited indices between start and end."""
+    routes = []
+    for v in range(routing.vehicles()):
+        index = assignment.Value(routing.NextVar(routing.Start(v)))
+        route = []
+        while not routing.IsEnd(index):
+            route.append(index)
             index = assignment.Value(routing.NextVar(index))
-        routes.append(tuple(nodes))
-        times.append(tuple(starts))
-    served = {n for route in routes for n in route}
-    dropped_pairs = tuple(
-        r for r, (p, _) in enumerate(np.asarray(inst.pairs).tolist()) if p not in served
-    )
-    dropped_visits = tuple(
-        r for r, node in enumerate(np.asarray(inst.visits).tolist()) if node not in served
-    )
-    _ = keep_alive
-    return Solution(
-        routes=tuple(routes),
-        times=tuple(times),
-        dropped_pairs=dropped_pairs,
-        dropped_visits=dropped_visits,
-        objective=int(assignment.ObjectiveValue()),
-        status=status_name,
-    )
+        routes.append(route)
+    return routes
+
+
+def _search_params(seconds: float, budget: int) -> object:
+    """Default routing parameters with a time cap and an optional solution budget."""
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    search.time_limit.FromMilliseconds(max(1, round(max(seconds, 0.001) * 1000)))
+    if budget:
+        search.solution_limit = budget
+    return search
+
+
+def tighten_windows(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
+    """Time windows narrowed to what any feasible solution can use (Cordeau 2006).
+
+    Uses shortest transit times (service + travel, closed under the triangle
+    inequality), the vehicles' shifts and, for each pair, the maximum ride time: the
+    delivery cannot start later than the pickup's latest start plus the ride limit, nor
+    earlier than the pickup's earliest start plus the direct transit, and vice versa.
+    Narrowing never removes a feasible solution. A pair whose windows become empty is
+    left unchanged (the solver then leaves it out, or fails if it is mandatory).
+    """
+    n = inst.n_nodes
+    early = np.asarray(inst.tw_early, dtype=np.int64).copy()
+    late = np.asarray(inst.tw_late, dtype=np.int64).copy()
+    if n == 0:
+        return early, late
+    service = np.asarray(inst.service, dtype=np.int64)
+    transit = np.asarray(inst.durations, dtype=np.int64) + service[:, None]
+    np.fill_diagonal(transit, 0)
+    for k in range(n):  # Floyd-Warshall on the transit times
+        np.minimum(transit, transit[:, k, None] + transit[None, k, :], out=transit)
+    starts = np.asarray(inst.starts, dtype=np.int64)
+    ends = np.asarray(inst.ends, dtype=np.int64)
+    depots = np.zeros(n, dtype=bool)
+    depots[starts] = True
+    depots[ends] = True
+    if len(starts):
+        reach = np.min(np.asarray(inst.shift_early)[:, None] + transit[starts, :], axis=0)
+        leave = np.max(np.asarray(inst.shift_late)[:, None] - transit[:, ends].T, axis=0)
+        early = np.where(depots, early, np.maximum(early, reach))
+        late = np.where(depots, late, np.minimum(late, leave))
+    pairs = np.asarray(inst.pairs, dtype=np.int64).reshape(-1, 2)
+    for r, (p, d) in enumerate(pairs.tolist()):
+        limit = _ride_limit(inst, r, service)
+        direct = int(transit[p, d])
+        ep, lp, ed, ld = int(early[p]), int(late[p]), int(early[d]), int(late[d])
+        for _ in range(2):
+            ld = min(ld, lp + limit)
+            ep = max(ep, ed - limit)
+            ed = max(ed, ep + direct)
+            lp = min(lp, ld - direct)
+        if ep <= lp and ed <= ld:
+            early[p], late[p], early[d], late[d] = ep, lp, ed, ld
+        else:
+            early[[p, d]] = np.asarray(inst.tw_early)[[p, d]]
+            late[[p, d]] = np.asarray(inst.tw_late)[[p, d]]
+    bad = early > late
+    early[bad] = np.asarray(inst.tw_early)[bad]
+    late[bad] = np.asarray(inst.tw_late)[bad]
+    return early, late
+
+
+def _ride_limit(inst: Instance, r: int, service: np.ndarray) -> int:
+    """Longest time from the start of service at pickup ``r`` to its delivery."""
+    if not len(inst.max_ride):
+        return HORIZON * 4
+    return int(inst.max_ride[r]) + int(service[int(inst.pairs[r][0])])
+
+
+class _Model:
+    """The OR-Tools routing model of an :class:`Instance` (windows already narrowed)."""
+
+    def __init__(self, inst: Instance, early: np.ndarray, late: np.ndarray) -> None:
+        self.inst = inst
+        manager = pywrapcp.RoutingIndexManager(
+            inst.n_nodes,
+            inst.n_vehicles,
+            [int(s) for s in inst.starts],
+            [int(e) for e in inst.ends],
+        )
+        routing = pywrapcp.RoutingModel(manager)
+        self.manager, self.routing = manager, routing
+        solver = routing.solver()
+        durations = np.asarray(inst.durations, dtype=np.int64)
+        service = np.asarray(inst.service, dtype=np.int64)
+        # time transit = service at the origin node + travel time
+        transit = (durations + service[:, None]).tolist()
+        node_of = manager.IndexToNode
+        self.node_of = node_of
+
+        def time_cb(i: int, j: int) -> int:
+            return transit[node_of(i)][node_of(j)]
+
+        time_index = routing.RegisterTransitCallback(time_cb)
+        self.keep_alive: list[object] = [time_cb]
+
+        # arc costs: distance cost per vehicle class (grouped by cost per distance)
+        dist = np.asarray(inst.distances, dtype=np.int64)
+        arc_callbacks: dict[int, int] = {}
+        for v in range(inst.n_vehicles):
+            rate = int(inst.cost_per_distance[v])
+            if rate not in arc_callbacks:
+                table = (dist * rate).tolist()
+
+                def arc_cb(i: int, j: int, table: list[list[int]] = table) -> int:
+                    return table[node_of(i)][node_of(j)]
+
+                self.keep_alive.append(arc_cb)
+                arc_callbacks[rate] = routing.RegisterTransitCallback(arc_cb)
+            routing.SetArcCostEvaluatorOfVehicle(arc_callbacks[rate], v)
+            routing.SetFixedCostOfVehicle(int(inst.fixed_cost[v]), v)
+
+        horizon = int(max(HORIZON, int(np.max(inst.tw_late)), int(np.max(inst.shift_late))))
+        routing.AddDimension(time_index, int(inst.max_slack), horizon, False, "time")
+        time_dim = routing.GetDimensionOrDie("time")
+        self.time_dim = time_dim
+        for v in range(inst.n_vehicles):
+            time_dim.SetSpanCostCoefficientForVehicle(int(inst.cost_per_time[v]), v)
+            time_dim.SetSpanUpperBoundForVehicle(int(inst.max_duration[v]), v)
+            start, end = routing.Start(v), routing.End(v)
+            time_dim.CumulVar(start).SetRange(int(inst.shift_early[v]), int(inst.shift_late[v]))
+            time_dim.CumulVar(end).SetRange(int(inst.shift_early[v]), int(inst.shift_late[v]))
+            routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(end))
+            routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(start))
+
+        depot_nodes = {int(x) for x in inst.starts} | {int(x) for x in inst.ends}
+        for node in range(inst.n_nodes):
+            if node in depot_nodes:
+                continue
+            index = manager.NodeToIndex(node)
+            time_dim.CumulVar(index).SetRange(int(early[node]), int(late[node]))
+
+        demand = np.asarray(inst.demand, dtype=np.int64)
+        if demand.ndim == 1:
+            demand = demand[:, None]
+        for d in range(demand.shape[1]):
+            column = demand[:, d].tolist()
+            if not any(column):
+                continue
+
+            def demand_cb(i: int, column: list[int] = column) -> int:
+                return column[node_of(i)]
+
+            self.keep_alive.append(demand_cb)
+            cb = routing.RegisterUnaryTransitCallback(demand_cb)
+            caps = [int(c) for c in np.asarray(inst.capacity)[:, d]]
+            routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, f"load{d}")
+
+        # Mandatory requests get a huge drop penalty instead of a hard constraint, so the
+        # first-solution heuristics always succeed and the local search can then insert
+        # what they could not; a mandatory request still left out is reported as dropped.
+        big = _big_penalty(inst)
+        for r, (p, q) in enumerate(np.asarray(inst.pairs, dtype=np.int64).tolist()):
+            pi, di = manager.NodeToIndex(p), manager.NodeToIndex(q)
+            routing.AddPickupAndDelivery(pi, di)
+            solver.Add(routing.VehicleVar(pi) == routing.VehicleVar(di))
+            solver.Add(time_dim.CumulVar(pi) <= time_dim.CumulVar(di))
+            if len(inst.max_ride):
+                limit = _ride_limit(inst, r, service)
+                solver.Add(time_dim.CumulVar(di) - time_dim.CumulVar(pi) <= limit)
+
+                # the same limit as a dimension rule, so the local-search filters see it
+                def ride_cb(_a: int, _b: int, limit: int = limit) -> int:
+                    return limit
+
+                self.keep_alive.append(ride_cb)
+                time_dim.SetPickupToDeliveryLimitFunctionForPair(ride_cb, r)
+            pen = int(inst.penalty[r]) if len(inst.penalty) and int(inst.penalty[r]) > 0 else big
+            # the pair's penalty is paid once: on the pickup (both are active or neither)
+            routing.AddDisjunction([pi], pen)
+            routing.AddDisjunction([di], 0)
+            solver.Add(routing.ActiveVar(pi) == routing.ActiveVar(di))
+        for r, node in enumerate(np.asarray(inst.visits, dtype=np.int64).tolist()):
+            pen = (
+                int(inst.visit_penalty[r])
+                if len(inst.visit_penalty) and int(inst.visit_penalty[r]) > 0
+                else big
+            )
+            routing.AddDisjunction([manager.NodeToIndex(node)], pen)
+
+    def solution(self, assignment: pywrapcp.Assignment, status_name: str) -> Solution:
+        """Read routes and service start times from an assignment."""
+        inst, routing, node_of = self.inst, self.routing, self.node_of
+        routes, times = [], []
+        for v in range(inst.n_vehicles):
+            index = routing.Start(v)
+            nodes, starts = [], []
+            while True:
+                nodes.append(node_of(index))
+                starts.append(assignment.Min(self.time_dim.CumulVar(index)))
+                if routing.IsEnd(index):
+                    break
+                index = assignment.Value(routing.NextVar(index))
+            routes.append(tuple(nodes))
+            times.append(tuple(starts))
+        served = {n for route in routes for n in route}
+        dropped_pairs = tuple(
+            r for r, (p, _) in enumerate(np.asarray(inst.pairs).tolist()) if p not in served
+        )
+        dropped_visits = tuple(
+            r for r, node in enumerate(np.asarray(inst.visits).tolist()) if node not in served
+        )
+        return Solution(
+            routes=tuple(routes),
+            times=tuple(times),
+            dropped_pairs=dropped_pairs,
+            dropped_visits=dropped_visits,
+            objective=int(assignment.ObjectiveValue()),
+            status=status_name,
+        )
 
 
 def _big_penalty(inst: Instance) -> int:

@@ -1,0 +1,159 @@
+"""Benchmark readers and the engine on published instances (vervoer.bench)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vervoer.bench import (
+    DARP_SCALE,
+    _check_darp,
+    bench_darp,
+    bench_solomon,
+    darp_instance,
+    gap,
+    read_darp,
+    read_solomon,
+    solomon_instance,
+)
+from vervoer.errors import InputError
+from vervoer.settings import SolveParams
+from vervoer.solve import Solution, tighten_windows
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(os.environ.get("VERVOER_BENCHMARKS", ROOT.parent / "shared" / "benchmarks"))
+
+needs_data = pytest.mark.skipif(
+    not (BENCH / "bks.csv").is_file(), reason="shared benchmark instances not available"
+)
+
+
+def _bks(benchmark: str, name: str) -> dict[str, str]:
+    with (BENCH / "bks.csv").open() as fh:
+        for row in csv.DictReader(fh):
+            if row["benchmark"] == benchmark and row["instance"] == name:
+                return row
+    raise KeyError(name)
+
+
+@needs_data
+def test_read_darp_header_and_nodes() -> None:
+    d = read_darp(BENCH / "darp" / "a2-16.txt")
+    assert (d.vehicles, d.requests, d.capacity) == (2, 16, 3)
+    assert d.max_duration == 480
+    assert d.max_ride == 30
+    assert d.xy.shape == (34, 2)
+    assert d.load[1:17].tolist() == [1] * 16
+    assert d.load[17:33].tolist() == [-1] * 16
+    inst = darp_instance(d)
+    assert inst.n_nodes == 34
+    assert inst.n_vehicles == 2
+    assert inst.pairs[0].tolist() == [1, 17]
+    # travel times are rounded up so integer feasibility implies feasibility in doubles
+    assert np.all(inst.durations >= _euclid(d.xy) * DARP_SCALE - 1e-6)
+
+
+@needs_data
+def test_read_solomon() -> None:
+    d = read_solomon(BENCH / "solomon" / "c101.txt")
+    assert (d.vehicles, d.capacity) == (25, 200)
+    assert d.xy.shape == (101, 2)
+    inst = solomon_instance(d)
+    assert inst.n_nodes == 101
+    assert len(inst.visits) == 100
+    # arcs truncated to one decimal, x10
+    assert inst.distances[0, 1] == int(np.floor(np.hypot(*(d.xy[0] - d.xy[1])) * 10))
+
+
+def test_readers_reject_garbage(tmp_path: Path) -> None:
+    bad = tmp_path / "x.txt"
+    bad.write_text("not a benchmark\n")
+    with pytest.raises(InputError):
+        read_darp(bad)
+    with pytest.raises(InputError):
+        read_solomon(bad)
+
+
+@needs_data
+def test_darp_preprocessing_keeps_the_optimal_routes_feasible() -> None:
+    # the optimal routes of a2-16 must still be schedulable inside the narrowed windows:
+    # forward pass with earliest starts, then push pickups late to shorten rides
+    d = read_darp(BENCH / "darp" / "a2-16.txt")
+    inst = darp_instance(d)
+    early, late = tighten_windows(inst)
+    assert np.all(early >= inst.tw_early)
+    assert np.all(late <= inst.tw_late)
+    solution = json.loads((BENCH / "darp" / "solutions" / "a2-16.json").read_text())
+    for route in solution["routes"]:
+        t = 0
+        prev = 0
+        for node in route:
+            t = max(t + int(inst.service[prev]) + int(inst.durations[prev, node]), early[node])
+            assert t <= late[node], f"node {node} cannot be reached in its narrowed window"
+            prev = node
+
+
+@needs_data
+def test_a2_16_solved_feasibly_near_the_optimum() -> None:
+    best = float(_bks("darp", "a2-16")["objective"])
+    r = bench_darp(BENCH / "darp" / "a2-16.txt", SolveParams(time_limit_s=5, max_iterations=0))
+    assert r["feasible"], r.get("violations")
+    assert r["objective"] is not None
+    assert r["objective"] >= best - 1e-3
+    assert gap(r["objective"], best) < 5.0
+
+
+@needs_data
+def test_c101_solved_feasibly() -> None:
+    best = float(_bks("solomon", "c101")["dist_trunc1"])
+    r = bench_solomon(BENCH / "solomon" / "c101.txt", SolveParams(time_limit_s=5, max_iterations=0))
+    assert r["feasible"]
+    assert r["objective"] >= best - 1e-6
+    assert gap(r["objective"], best) < 5.0
+    served = sorted(c for route in r["routes"] for c in route)
+    assert served == list(range(1, 101))
+
+
+@needs_data
+def test_darp_checker_finds_violations() -> None:
+    d = read_darp(BENCH / "darp" / "a2-16.txt")
+    n = d.requests
+    # one vehicle drives every request straight out and back: ignores the windows
+    route = [0]
+    times = [0]
+    t = 0.0
+    dist = _euclid(d.xy)
+    prev = 0
+    for i in range(1, n + 1):
+        for node in (i, n + i):
+            t += d.service[prev] + dist[prev, node]
+            route.append(node)
+            times.append(round(t * DARP_SCALE))
+            prev = node
+    route.append(2 * n + 1)
+    times.append(round((t + dist[prev, 0]) * DARP_SCALE))
+    sol = Solution(
+        routes=(tuple(route), (0, 2 * n + 1)),
+        times=(tuple(times), (0, 0)),
+        dropped_pairs=(),
+        dropped_visits=(),
+        objective=0,
+        status="test",
+    )
+    problems = _check_darp(d, sol)
+    assert any("time window" in p for p in problems)
+
+
+def test_gap() -> None:
+    assert gap(110.0, 100.0) == pytest.approx(10.0)
+    assert gap(None, 100.0) == float("inf")
+
+
+def _euclid(xy: np.ndarray) -> np.ndarray:
+    diff = xy[:, None, :] - xy[None, :, :]
+    return np.sqrt((diff**2).sum(axis=2))

@@ -1,0 +1,243 @@
+"""The routing engine on small generic instances (vervoer.solve)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from vervoer.settings import SolveParams
+from vervoer.solve import Instance, Solution, solve_instance, tighten_windows
+
+
+def _instance(
+    xy: list[tuple[float, float]],
+    pairs: list[tuple[int, int]],
+    *,
+    vehicles: int = 2,
+    capacity: int = 3,
+    service: int = 1,
+    windows: dict[int, tuple[int, int]] | None = None,
+    max_ride: int | list[int] = 1000,
+    penalty: int | list[int] = 0,
+    horizon: int = 1000,
+) -> Instance:
+    """Node 0 is the depot of every vehicle; travel time = distance = rounded Euclid."""
+    pts = np.asarray(xy, dtype=float)
+    dist = np.rint(np.sqrt(((pts[:, None, :] - pts[None, :, :]) ** 2).sum(axis=2)))
+    dist = dist.astype(np.int64)
+    n = len(xy)
+    early = np.zeros(n, dtype=np.int64)
+    late = np.full(n, horizon, dtype=np.int64)
+    for node, (e, lt) in (windows or {}).items():
+        early[node], late[node] = e, lt
+    demand = np.zeros((n, 1), dtype=np.int64)
+    for p, d in pairs:
+        demand[p, 0], demand[d, 0] = 1, -1
+    svc = np.full(n, service, dtype=np.int64)
+    svc[0] = 0
+    p_count = len(pairs)
+    rides = [max_ride] * p_count if isinstance(max_ride, int) else max_ride
+    pens = [penalty] * p_count if isinstance(penalty, int) else penalty
+    return Instance(
+        durations=dist,
+        distances=dist,
+        service=svc,
+        tw_early=early,
+        tw_late=late,
+        demand=demand,
+        starts=np.zeros(vehicles, dtype=np.int64),
+        ends=np.zeros(vehicles, dtype=np.int64),
+        capacity=np.full((vehicles, 1), capacity, dtype=np.int64),
+        shift_early=np.zeros(vehicles, dtype=np.int64),
+        shift_late=np.full(vehicles, horizon, dtype=np.int64),
+        max_duration=np.full(vehicles, horizon, dtype=np.int64),
+        fixed_cost=np.zeros(vehicles, dtype=np.int64),
+        cost_per_distance=np.ones(vehicles, dtype=np.int64),
+        cost_per_time=np.zeros(vehicles, dtype=np.int64),
+        pairs=np.asarray(pairs, dtype=np.int64).reshape(-1, 2),
+        max_ride=np.asarray(rides, dtype=np.int64),
+        penalty=np.asarray(pens, dtype=np.int64),
+    )
+
+
+def _violations(inst: Instance, sol: Solution) -> list[str]:
+    """Every rule of the model, re-checked on the returned routes and times."""
+    bad: list[str] = []
+    where: dict[int, tuple[int, int]] = {}
+    for v, (route, times) in enumerate(zip(sol.routes, sol.times, strict=True)):
+        assert route[0] == inst.starts[v]
+        assert route[-1] == inst.ends[v]
+        load = np.zeros(np.asarray(inst.capacity).shape[1], dtype=np.int64)
+        for a, node in enumerate(route):
+            if a:
+                prev = route[a - 1]
+                need = times[a - 1] + inst.service[prev] + inst.durations[prev, node]
+                if times[a] < need:
+                    bad.append(f"travel {prev}->{node}")
+            if 0 < a < len(route) - 1:
+                if not inst.tw_early[node] <= times[a] <= inst.tw_late[node]:
+                    bad.append(f"window of {node}")
+                where[node] = (v, a)
+                load += np.asarray(inst.demand)[node]
+                if np.any(load > np.asarray(inst.capacity)[v]):
+                    bad.append(f"capacity at {node}")
+        if times[0] < inst.shift_early[v] or times[-1] > inst.shift_late[v]:
+            bad.append(f"shift of vehicle {v}")
+        if times[-1] - times[0] > inst.max_duration[v]:
+            bad.append(f"duration of vehicle {v}")
+    for r, (p, d) in enumerate(np.asarray(inst.pairs).tolist()):
+        if r in sol.dropped_pairs:
+            if p in where or d in where:
+                bad.append(f"dropped pair {r} partly served")
+            continue
+        (vp, ap), (vd, ad) = where[p], where[d]
+        if vp != vd or ap >= ad:
+            bad.append(f"pair {r} order or vehicle")
+            continue
+        ride = sol.times[vd][ad] - (sol.times[vp][ap] + inst.service[p])
+        if ride > inst.max_ride[r]:
+            bad.append(f"ride time of pair {r}: {ride}")
+    return bad
+
+
+def _random_instance(requests: int, seed: int, vehicles: int = 6) -> Instance:
+    rng = np.random.default_rng(seed)
+    xy = [(50.0, 50.0)] + [tuple(rng.uniform(0, 100, 2)) for _ in range(2 * requests)]
+    pairs = [(1 + 2 * r, 2 + 2 * r) for r in range(requests)]
+    windows = {}
+    for p, _d in pairs:
+        start = int(rng.integers(0, 600))
+        windows[p] = (start, start + 60)
+    return _instance(
+        xy, pairs, vehicles=vehicles, windows=windows, max_ride=120, penalty=0, horizon=1000
+    )
+
+
+def test_small_instance_is_served_feasibly() -> None:
+    xy = [(0, 0), (10, 0), (20, 0), (0, 10), (0, 20), (-10, 0), (-20, 0)]
+    inst = _instance(xy, [(1, 2), (3, 4), (5, 6)], windows={2: (30, 60)}, max_ride=40)
+    sol = solve_instance(inst, SolveParams(time_limit_s=5, max_iterations=50))
+    assert sol is not None
+    assert sol.dropped_pairs == ()
+    assert _violations(inst, sol) == []
+    # distance-only costs: the objective is the length of the routes
+    length = sum(
+        int(inst.distances[a, b]) for r in sol.routes for a, b in zip(r[:-1], r[1:], strict=True)
+    )
+    assert sol.objective == length
+
+
+def test_optional_pair_is_dropped_when_too_expensive_mandatory_is_served() -> None:
+    xy = [(0, 0), (1, 0), (2, 0), (300, 0), (301, 0)]
+    cheap = _instance(xy, [(1, 2), (3, 4)], penalty=[100, 10], max_ride=500)
+    sol = solve_instance(cheap, SolveParams(time_limit_s=5, max_iterations=50))
+    assert sol is not None
+    assert sol.dropped_pairs == (1,)
+    assert sol.objective == 4 + 10
+    assert _violations(cheap, sol) == []
+    mandatory = _instance(xy, [(1, 2), (3, 4)], penalty=0, max_ride=500)
+    sol = solve_instance(mandatory, SolveParams(time_limit_s=5, max_iterations=50))
+    assert sol is not None
+    assert sol.dropped_pairs == ()
+    assert _violations(mandatory, sol) == []
+
+
+def test_impossible_pair_is_reported_as_dropped() -> None:
+    # the delivery window closes before the pickup can be reached
+    xy = [(0, 0), (50, 0), (60, 0), (5, 0), (6, 0)]
+    inst = _instance(xy, [(1, 2), (3, 4)], windows={2: (0, 20)}, penalty=0)
+    sol = solve_instance(inst, SolveParams(time_limit_s=5, max_iterations=50))
+    assert sol is not None
+    assert sol.dropped_pairs == (0,)
+    assert _violations(inst, sol) == []
+
+
+def test_max_ride_time_is_respected() -> None:
+    # two requests along one line: sharing the vehicle would save distance but makes the
+    # first passenger ride too long, so the solver must keep the ride limit
+    xy = [(0, 0), (10, 0), (40, 0), (12, 0), (38, 0)]
+    loose = _instance(xy, [(1, 2), (3, 4)], vehicles=2, max_ride=1000)
+    tight = _instance(xy, [(1, 2), (3, 4)], vehicles=2, max_ride=31)
+    params = SolveParams(time_limit_s=5, max_iterations=50)
+    sol_loose = solve_instance(loose, params)
+    sol_tight = solve_instance(tight, params)
+    assert sol_loose is not None
+    assert sol_tight is not None
+    assert _violations(tight, sol_tight) == []
+    assert sol_tight.dropped_pairs == ()
+    assert sol_tight.objective >= sol_loose.objective
+
+
+def test_same_seed_and_budget_give_the_same_solution() -> None:
+    inst = _random_instance(20, seed=3, vehicles=4)
+    params = SolveParams(time_limit_s=60, seed=7, max_iterations=200)
+    first = solve_instance(inst, params)
+    second = solve_instance(inst, params)
+    assert first is not None
+    assert first == second
+    assert _violations(inst, first) == []
+
+
+def test_time_limit_is_respected_on_a_larger_instance() -> None:
+    inst = _random_instance(60, seed=1, vehicles=10)
+    t0 = time.monotonic()
+    sol = solve_instance(inst, SolveParams(time_limit_s=3, max_iterations=0))
+    elapsed = time.monotonic() - t0
+    assert sol is not None
+    assert _violations(inst, sol) == []
+    assert elapsed < 3 + 4  # generous: model building and a busy machine
+
+
+def test_tighten_windows_cordeau_preprocessing() -> None:
+    # depot 0, pickup 1 at 10, delivery 2 at 20 on a line; service 1 at both
+    xy = [(0, 0), (10, 0), (20, 0)]
+    inst = _instance(xy, [(1, 2)], windows={1: (0, 100), 2: (50, 60)}, max_ride=15, horizon=100)
+    early, late = tighten_windows(inst)
+    # delivery window [50, 60] and ride limit 15 (+1 service) force the pickup into
+    # [60 - 16, 60 - 11] = [34, 49]; the depot bounds the delivery by 100 - 1 - 20
+    assert (early[1], late[1]) == (34, 49)
+    assert (early[2], late[2]) == (50, 60)
+    # outbound: a tight pickup window bounds the drop-off window
+    out = _instance(xy, [(1, 2)], windows={1: (30, 35), 2: (0, 100)}, max_ride=15, horizon=100)
+    early, late = tighten_windows(out)
+    assert (early[1], late[1]) == (30, 35)
+    assert (early[2], late[2]) == (41, 51)
+    # the depot is never narrowed
+    assert (early[0], late[0]) == (0, 100)
+
+
+def test_tightening_keeps_every_feasible_schedule() -> None:
+    inst = _random_instance(15, seed=5, vehicles=4)
+    sol = solve_instance(inst, SolveParams(time_limit_s=10, max_iterations=100))
+    assert sol is not None
+    early, late = tighten_windows(inst)
+    assert np.all(early >= inst.tw_early)
+    assert np.all(late <= inst.tw_late)
+    assert np.all(early <= late)
+    # the times the solver found lie inside the narrowed windows
+    for route, times in zip(sol.routes, sol.times, strict=True):
+        for node, t in zip(route[1:-1], times[1:-1], strict=True):
+            assert early[node] <= t <= late[node]
+
+
+def test_empty_window_after_tightening_is_left_alone() -> None:
+    # the ride limit makes the pair impossible: windows stay as given, pair is dropped
+    xy = [(0, 0), (10, 0), (90, 0)]
+    inst = _instance(xy, [(1, 2)], max_ride=5, penalty=50)
+    early, late = tighten_windows(inst)
+    assert early[1] <= late[1]
+    assert early[2] <= late[2]
+    sol = solve_instance(inst, SolveParams(time_limit_s=5, max_iterations=20))
+    assert sol is not None
+    assert sol.dropped_pairs == (0,)
+    assert sol.objective == 50
+
+
+@pytest.mark.parametrize("budget", [1, 30])
+def test_small_budget_still_gives_a_solution(budget: int) -> None:
+    inst = _random_instance(10, seed=2, vehicles=3)
+    sol = solve_instance(inst, SolveParams(time_limit_s=10, max_iterations=budget))
+    assert sol is not None
+    assert _violations(inst, sol) == []
