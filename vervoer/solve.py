@@ -10,8 +10,9 @@ with a penalty). The planner (:mod:`vervoer.plan`) and the benchmark readers
 Search (see :func:`solve_instance`): time windows are narrowed with the classic DARP
 preprocessing (:func:`tighten_windows`), the maximum ride time is also given to the
 time dimension as a pickup-to-delivery limit so that the local-search filters see it,
-several first-solution heuristics each followed by greedy descent compete (only the
-fast local cheapest insertion when a work budget is set), and guided local search
+several first-solution heuristics each followed by greedy descent compete (just one
+when a work budget is set: parallel cheapest insertion for pickup and delivery, local
+cheapest insertion otherwise), and guided local search
 improves the best of them. Mandatory requests stay disjunctions with a huge penalty so
 that a solution always exists; a pair's penalty is counted once (on its pickup).
 
@@ -151,7 +152,7 @@ def solve_instance(instance: Instance, params: SolveParams | None = None) -> Sol
     ``START_STRATEGIES_*`` builds a first solution that greedy descent takes to a local
     optimum (together within ``START_SHARE`` of the time); guided local search then
     continues from the cheapest one until the time limit or the solution budget. With a
-    budget (``max_iterations > 0``) only the first, fast heuristic is used. The whole
+    budget (``max_iterations > 0``) only one heuristic is used. The whole
     call stays within ``params.time_limit_s`` plus model-building overhead.
 
     Parameters
@@ -177,8 +178,8 @@ def solve_instance(instance: Instance, params: SolveParams | None = None) -> Sol
     budget = params.max_iterations
     share = START_SHARE
     if budget:
-        # with a work budget (the planner) only the fast first heuristic is used, so
-        # that a time cap on the slower ones cannot make the result machine-dependent
+        # with a work budget (the planner) only one heuristic runs, with the whole time,
+        # so that a time cap on a share cannot make the result machine-dependent
         # (for pickup and delivery the parallel insertion: clearly better first routes
         # on the planner's rides than local cheapest insertion)
         pd_first = ("PARALLEL_CHEAPEST_INSERTION",)
