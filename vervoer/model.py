@@ -78,6 +78,28 @@ for _d, _names in {
 
 WORKDAYS: tuple[Weekday, ...] = (Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI)
 
+# Day names for user-facing text, per language (Dutch by default)
+DAY_NAMES: dict[str, dict[Weekday, str]] = {
+    "nl": {
+        Weekday.MON: "maandag",
+        Weekday.TUE: "dinsdag",
+        Weekday.WED: "woensdag",
+        Weekday.THU: "donderdag",
+        Weekday.FRI: "vrijdag",
+        Weekday.SAT: "zaterdag",
+        Weekday.SUN: "zondag",
+    },
+    "en": {
+        Weekday.MON: "Monday",
+        Weekday.TUE: "Tuesday",
+        Weekday.WED: "Wednesday",
+        Weekday.THU: "Thursday",
+        Weekday.FRI: "Friday",
+        Weekday.SAT: "Saturday",
+        Weekday.SUN: "Sunday",
+    },
+}
+
 
 class Direction(StrEnum):
     """The direction of a ride: to the locations in the morning, or back home."""

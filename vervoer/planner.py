@@ -21,6 +21,7 @@ import numpy as np
 
 from vervoer.matrix import UNREACHABLE, Matrix
 from vervoer.model import (
+    DAY_NAMES,
     WORKDAYS,
     Direction,
     Location,
@@ -46,28 +47,6 @@ from vervoer.solve import Instance, solve_instance
 
 MILLICENTS_PER_EURO = 100_000
 DROP_PENALTY = 10_000 * MILLICENTS_PER_EURO  # leaving one stop out costs "EUR 10,000"
-
-DAY_NAMES = {
-    "nl": {
-        Weekday.MON: "maandag",
-        Weekday.TUE: "dinsdag",
-        Weekday.WED: "woensdag",
-        Weekday.THU: "donderdag",
-        Weekday.FRI: "vrijdag",
-        Weekday.SAT: "zaterdag",
-        Weekday.SUN: "zondag",
-    },
-    "en": {d: d.name.capitalize() for d in Weekday},
-}
-DAY_NAMES["en"] = {
-    Weekday.MON: "Monday",
-    Weekday.TUE: "Tuesday",
-    Weekday.WED: "Wednesday",
-    Weekday.THU: "Thursday",
-    Weekday.FRI: "Friday",
-    Weekday.SAT: "Saturday",
-    Weekday.SUN: "Sunday",
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,7 @@ from vervoer.export import (
     write_exports,
 )
 from vervoer.model import (
+    DAY_NAMES,
     Direction,
     Location,
     Participant,
@@ -72,27 +73,6 @@ if TYPE_CHECKING:
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTR = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 OSM_DIRECTIONS = "https://www.openstreetmap.org/directions"
-
-DAY_NAMES = {
-    "nl": {
-        Weekday.MON: "maandag",
-        Weekday.TUE: "dinsdag",
-        Weekday.WED: "woensdag",
-        Weekday.THU: "donderdag",
-        Weekday.FRI: "vrijdag",
-        Weekday.SAT: "zaterdag",
-        Weekday.SUN: "zondag",
-    },
-    "en": {
-        Weekday.MON: "Monday",
-        Weekday.TUE: "Tuesday",
-        Weekday.WED: "Wednesday",
-        Weekday.THU: "Thursday",
-        Weekday.FRI: "Friday",
-        Weekday.SAT: "Saturday",
-        Weekday.SUN: "Sunday",
-    },
-}
 
 TEXT = {
     "nl": {
