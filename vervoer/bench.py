@@ -210,6 +210,18 @@ def _check_darp(d: DarpData, sol: Solution) -> list[str]:
     return bad
 
 
+def _no_solution(name: str, seconds: float) -> dict[str, object]:
+    """The result of a run that found no solution serving every request."""
+    return {
+        "instance": name,
+        "objective": None,
+        "vehicles": 0,
+        "feasible": False,
+        "seconds": round(seconds, 2),
+        "routes": [],
+    }
+
+
 def bench_darp(path: Path, params: SolveParams) -> dict[str, object]:
     """Solve a DARP file; routes as node ids with the service start time at each node."""
     d = read_darp(path)
@@ -217,14 +229,7 @@ def bench_darp(path: Path, params: SolveParams) -> dict[str, object]:
     sol = solve_instance(darp_instance(d), params)
     seconds = time.perf_counter() - t0
     if sol is None or sol.dropped_pairs:
-        return {
-            "instance": d.name,
-            "objective": None,
-            "vehicles": 0,
-            "feasible": False,
-            "seconds": round(seconds, 2),
-            "routes": [],
-        }
+        return _no_solution(d.name, seconds)
     dist = _euclid(d.xy)
     routes, objective = [], 0.0
     for route, times in zip(sol.routes, sol.times, strict=True):
@@ -256,14 +261,7 @@ def bench_solomon(path: Path, params: SolveParams) -> dict[str, object]:
     sol = solve_instance(solomon_instance(d), params)
     seconds = time.perf_counter() - t0
     if sol is None or sol.dropped_visits:
-        return {
-            "instance": d.name,
-            "objective": None,
-            "vehicles": 0,
-            "feasible": False,
-            "seconds": round(seconds, 2),
-            "routes": [],
-        }
+        return _no_solution(d.name, seconds)
     trunc = np.floor(_euclid(d.xy) * 10 + 1e-9) / 10
     routes, objective = [], 0.0
     for route in sol.routes:
