@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from vervoer.bench import (
     DARP_SCALE,
     _check_darp,
+    _check_solomon,
     bench_darp,
     bench_solomon,
     darp_instance,
@@ -23,7 +25,7 @@ from vervoer.bench import (
 )
 from vervoer.errors import InputError
 from vervoer.settings import SolveParams
-from vervoer.solve import Solution, tighten_windows
+from vervoer.solve import Solution, improve_by_parts, solve_instance, tighten_windows
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(os.environ.get("VERVOER_BENCHMARKS", ROOT.parent / "shared" / "benchmarks"))
@@ -117,6 +119,34 @@ def test_c101_solved_feasibly() -> None:
     assert gap(r["objective"], best) < 5.0
     served = sorted(c for route in r["routes"] for c in route)
     assert served == list(range(1, 101))
+
+
+@needs_data
+def test_solomon_checker_finds_violations() -> None:
+    d = read_solomon(BENCH / "solomon" / "c101.txt")
+    r = bench_solomon(
+        BENCH / "solomon" / "c101.txt", SolveParams(time_limit_s=2, max_iterations=50)
+    )
+    assert _check_solomon(d, r["routes"]) == []
+    late = [list(reversed(route)) for route in r["routes"]]  # reversed: windows broken
+    assert any("time window" in v for v in _check_solomon(d, late))
+    assert "customers not visited exactly once" in _check_solomon(d, r["routes"][1:])
+    merged = [r["routes"][0] + r["routes"][1], *r["routes"][2:]]
+    assert any("capacity" in v or "late" in v or "window" in v for v in _check_solomon(d, merged))
+
+
+@needs_data
+def test_improve_by_parts_keeps_darp_routes_feasible_and_never_worse() -> None:
+    d = read_darp(BENCH / "darp" / "a3-36.txt")
+    inst = darp_instance(d)
+    # a deliberately short first search: poor routes, one request not placed
+    start = solve_instance(inst, SolveParams(time_limit_s=10, max_iterations=5))
+    assert start is not None and len(start.dropped_pairs) == 1
+    better = improve_by_parts(inst, start, SolveParams(time_limit_s=8), time.monotonic() + 8)
+    assert better.objective < start.objective
+    assert set(better.dropped_pairs) <= set(start.dropped_pairs)
+    left_out = f"{len(better.dropped_pairs)} requests not served"
+    assert [v for v in _check_darp(d, better) if v != left_out] == []
 
 
 @needs_data

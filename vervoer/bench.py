@@ -210,6 +210,34 @@ def _check_darp(d: DarpData, sol: Solution) -> list[str]:
     return bad
 
 
+def _check_solomon(d: SolomonData, routes: list[list[int]]) -> list[str]:
+    """Feasibility of Solomon routes (customer ids) with distances truncated to 0.1.
+
+    Travel time equals distance; service may start no later than the customer's due
+    time (waiting is allowed); every route returns by the depot's due time; loads stay
+    within capacity; every customer is visited exactly once.
+    """
+    trunc = np.floor(_euclid(d.xy) * 10 + 1e-9) / 10
+    bad: list[str] = []
+    for route in routes:
+        t, load, prev = float(d.ready[0]), 0.0, 0
+        for c in route:
+            t = max(t + trunc[prev, c], float(d.ready[c]))
+            if t > d.due[c] + 1e-6:
+                bad.append(f"time window of customer {c}")
+            load += float(d.demand[c])
+            t += float(d.service[c])
+            prev = c
+        if t + trunc[prev, 0] > d.due[0] + 1e-6:
+            bad.append(f"route {route[:3]}... returns late")
+        if load > d.capacity + 1e-9:
+            bad.append(f"capacity of route {route[:3]}...")
+    visits = sorted(c for route in routes for c in route)
+    if visits != list(range(1, len(d.xy))):
+        bad.append("customers not visited exactly once")
+    return bad
+
+
 def _no_solution(name: str, seconds: float) -> dict[str, object]:
     """The result of a run that found no solution serving every request."""
     return {
@@ -269,12 +297,14 @@ def bench_solomon(path: Path, params: SolveParams) -> dict[str, object]:
             continue
         objective += sum(trunc[a, b] for a, b in zip(route[:-1], route[1:], strict=True))
         routes.append([int(n) for n in route[1:-1]])
+    violations = _check_solomon(d, routes)
     return {
         "instance": d.name,
         "objective": round(objective, 1),
         "vehicles": len(routes),
         "seconds": round(seconds, 2),
-        "feasible": True,
+        "feasible": not violations,
+        "violations": violations[:10],
         "routes": routes,
     }
 

@@ -26,8 +26,10 @@ search short on a slow or overloaded machine (then the result may differ).
 
 from __future__ import annotations
 
+import random
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -131,6 +133,8 @@ class Solution:
         The solver's objective value (integer cost units).
     status
         OR-Tools' search status name.
+    initial_objective
+        Cost of the routes the search was started from, when it was given some.
     """
 
     routes: tuple[tuple[int, ...], ...]
@@ -139,6 +143,7 @@ class Solution:
     dropped_visits: tuple[int, ...]
     objective: int
     status: str
+    initial_objective: int | None = None
 
     def used(self, vehicle: int) -> bool:
         """Whether ``vehicle`` serves any node."""
@@ -146,14 +151,18 @@ class Solution:
 
 
 def solve_instance(instance: Instance, params: SolveParams | None = None) -> Solution | None:
-    """Solve an instance with OR-Tools: several first solutions, then guided local search.
+    """Solve an instance with OR-Tools: first solutions, guided local search, then parts.
 
     The time windows are first narrowed (:func:`tighten_windows`). Each heuristic of
     ``START_STRATEGIES_*`` builds a first solution that greedy descent takes to a local
     optimum (together within ``START_SHARE`` of the time); guided local search then
-    continues from the cheapest one until the time limit or the solution budget. With a
-    budget (``max_iterations > 0``) only one heuristic is used. The whole
-    call stays within ``params.time_limit_s`` plus model-building overhead.
+    continues from the cheapest one. On a large instance without a work budget the
+    whole-instance search gets ``WHOLE_SHARE`` of the time and the rest goes to
+    :func:`improve_by_parts`, a large-neighbourhood search that re-solves groups of
+    neighbouring routes as small instances with the same OR-Tools search and keeps every
+    improvement. With a budget (``max_iterations > 0``, the planner) only one heuristic
+    is used and no parts, so the result does not depend on the machine's speed. The
+    whole call stays within ``params.time_limit_s`` plus model-building overhead.
 
     Parameters
     ----------
@@ -168,25 +177,77 @@ def solve_instance(instance: Instance, params: SolveParams | None = None) -> Sol
         None when no solution was found (only possible when some nodes must be served).
     """
     params = params or SolveParams()
-    deadline = time.monotonic() + params.time_limit_s
-    inst = instance
+    now = time.monotonic()
+    deadline = now + params.time_limit_s
+    if params.max_iterations or _n_tasks(instance) <= PART_TASKS * 3 // 2:
+        return _solve_whole(instance, params, deadline)
+    pickup_delivery = len(instance.pairs) > 0
+    share = WHOLE_SHARE_PD if pickup_delivery else WHOLE_SHARE
+    solution = _solve_whole(instance, params, now + share * params.time_limit_s)
+    if solution is None:
+        return None
+    if solution.dropped_pairs or solution.dropped_visits:
+        # placing every request comes first: the whole-instance search goes on from its
+        # best routes for up to half of the remaining time
+        more = _solve_whole(
+            instance,
+            params,
+            time.monotonic() + (deadline - time.monotonic()) / 2,
+            initial=solution.routes,
+            strategies=(),
+        )
+        if more is not None and more.objective < solution.objective:
+            solution = replace(more, initial_objective=None)
+    if pickup_delivery:
+        return ruin_and_recreate(instance, solution, params, deadline)
+    return improve_by_parts(instance, solution, params, deadline)
+
+
+def _n_tasks(inst: Instance) -> int:
+    """Number of nodes to visit (two per pickup-and-delivery request)."""
+    return 2 * len(inst.pairs) + len(inst.visits)
+
+
+def _solve_whole(
+    inst: Instance,
+    params: SolveParams,
+    deadline: float,
+    initial: tuple[tuple[int, ...], ...] | None = None,
+    strategies: tuple[str, ...] | None = None,
+) -> Solution | None:
+    """First solutions (and ``initial`` routes, if given), greedy descent, then GLS."""
     early, late = tighten_windows(inst)
     model = _Model(inst, early, late)
     routing = model.routing
 
-    strategies = START_STRATEGIES_PD if len(inst.pairs) else START_STRATEGIES_VRP
+    if strategies is None:
+        strategies = START_STRATEGIES_PD if len(inst.pairs) else START_STRATEGIES_VRP
     budget = params.max_iterations
     share = START_SHARE
-    if budget:
+    if budget and strategies:
         # with a work budget (the planner) only one heuristic runs, with the whole time,
         # so that a time cap on a share cannot make the result machine-dependent
         # (for pickup and delivery the parallel insertion: clearly better first routes
         # on the planner's rides than local cheapest insertion)
         pd_first = ("PARALLEL_CHEAPEST_INSERTION",)
         strategies, share = (pd_first if len(inst.pairs) else strategies[:1]), 1.0
+    best: tuple[int, list[list[int]]] | None = None
+    initial_cost = None
+    if initial is not None:
+        # the given routes as one more start (their cost first, then their local optimum)
+        start = routing.ReadAssignmentFromRoutes(model.index_routes(initial), True)
+        if start is not None:
+            assignment = routing.SolveFromAssignmentWithParameters(start, _search_params(1, 1))
+            if assignment is not None:
+                initial_cost = int(assignment.ObjectiveValue())
+                best = (initial_cost, _index_routes(routing, assignment))
+                search = _search_params((deadline - time.monotonic()) * share, budget)
+                search.local_search_metaheuristic = _META.GREEDY_DESCENT
+                assignment = routing.SolveFromAssignmentWithParameters(assignment, search)
+                if assignment is not None and int(assignment.ObjectiveValue()) < best[0]:
+                    best = (int(assignment.ObjectiveValue()), _index_routes(routing, assignment))
     # 1. several first solutions, each improved by greedy descent to a local optimum;
     #    together they get at most START_SHARE of the time limit
-    best: tuple[int, list[list[int]]] | None = None
     for i, name in enumerate(strategies):
         cap = (deadline - time.monotonic()) * share / (len(strategies) - i)
         search = _search_params(cap, budget)
@@ -216,7 +277,212 @@ def solve_instance(instance: Instance, params: SolveParams | None = None) -> Sol
         )
         if assignment is None:
             return None
-    return model.solution(assignment, status_name)
+    solution = model.solution(assignment, status_name)
+    if initial_cost is not None:
+        solution = replace(solution, initial_objective=initial_cost)
+    return solution
+
+
+def improve_by_parts(
+    inst: Instance, solution: Solution, params: SolveParams, deadline: float
+) -> Solution:
+    """Large-neighbourhood search: re-solve groups of neighbouring routes as sub-instances.
+
+    A seed route and its nearest routes (mean distance from the seed's stops to the
+    closest stop of the other route), up to about ``PART_TASKS`` stops, plus one unused
+    vehicle when there is one, form a small instance (their stops, vehicles and depots;
+    pairs stay whole because whole routes are taken). OR-Tools solves it from the
+    current routes and from its own first solutions within ``PART_SECONDS``; a cheaper
+    result replaces those routes. Seeds are taken in a random order from
+    ``random.Random(params.seed)``; after a full round without improvement the parts
+    grow. Small instances are where the OR-Tools search is strong, so this carries its
+    quality to large ones. Ends with greedy descent on the whole instance.
+    """
+    rng = random.Random(params.seed)
+    routes = [tuple(r) for r in solution.routes]
+    times = [tuple(t) for t in solution.times]
+    pairs = np.asarray(inst.pairs, dtype=np.int64).reshape(-1, 2)
+    visits = np.asarray(inst.visits, dtype=np.int64)
+    # stops of requests left out so far: offered to every part that gets near them
+    left_out = [int(n) for r in solution.dropped_pairs for n in pairs[r]]
+    left_out += [int(visits[r]) for r in solution.dropped_visits]
+    durations = np.asarray(inst.durations, dtype=np.float64)
+    sub_params = SolveParams(time_limit_s=PART_SECONDS, seed=params.seed, max_iterations=0)
+    size = PART_TASKS
+    order: list[int] = []
+    failed = 0
+    while time.monotonic() + 0.2 < deadline - FINAL_SECONDS:
+        used = [v for v, r in enumerate(routes) if len(r) > 2]
+        if not used:
+            break
+        if not order:
+            order = used[:]
+            rng.shuffle(order)
+        seed = order.pop()
+        if len(routes[seed]) <= 2:
+            continue
+        group = _nearby_routes(durations, routes, times, seed, used, size)
+        spare = [v for v in range(len(routes)) if len(routes[v]) <= 2]
+        if spare:
+            group.append(rng.choice(spare))
+        sub, nodes = _sub_instance(inst, group, routes, left_out)
+        local = {int(n): i for i, n in enumerate(nodes)}
+        sub_routes = tuple(tuple(local[n] for n in routes[v]) for v in group)
+        cap = max(0.05, min(PART_SECONDS, deadline - FINAL_SECONDS - time.monotonic()))
+        found = _solve_whole(sub, sub_params, time.monotonic() + cap, initial=sub_routes)
+        if (
+            found is not None
+            and found.initial_objective is not None
+            and found.objective < found.initial_objective
+        ):
+            for v, r, t in zip(group, found.routes, found.times, strict=True):
+                routes[v], times[v] = tuple(int(nodes[n]) for n in r), t
+            served = {n for r in found.routes for n in r}
+            left_out = [n for n in left_out if local.get(n) is None or local[n] not in served]
+            failed = 0
+            size = PART_TASKS
+        else:
+            failed += 1
+            if failed >= len(used):
+                failed = 0
+                size = min(size + PART_TASKS // 2, _n_tasks(inst))
+    final = _solve_whole(
+        inst,
+        replace(params, max_iterations=0),
+        max(deadline, time.monotonic() + 0.5),
+        initial=tuple(routes),
+        strategies=(),
+    )
+    if final is None or final.objective > solution.objective:
+        return solution
+    return replace(final, initial_objective=None)
+
+
+def ruin_and_recreate(
+    inst: Instance, solution: Solution, params: SolveParams, deadline: float
+) -> Solution:
+    """Large-neighbourhood search for pickup and delivery: remove related requests, re-solve.
+
+    Each round takes a random served request (``random.Random(params.seed)``) and the
+    ``RUIN_SHARE`` of the requests most related to it in space and time (travel time
+    between their stops plus the difference of their planned times), removes them from
+    the best routes and lets OR-Tools put them back and improve the whole from there
+    (greedy descent, then guided local search, ``RUIN_SECONDS`` per round). A cheaper
+    result becomes the new best. This moves guided local search out of the local optima
+    it settles in on larger DARP instances.
+    """
+    rng = random.Random(params.seed)
+    durations = np.asarray(inst.durations, dtype=np.float64)
+    pairs = np.asarray(inst.pairs, dtype=np.int64).reshape(-1, 2)
+    k = max(2, round(RUIN_SHARE * len(pairs)))
+    best = solution
+    while time.monotonic() + 0.5 < deadline:
+        dropped = set(best.dropped_pairs)
+        served = np.asarray([r for r in range(len(pairs)) if r not in dropped], dtype=np.int64)
+        if len(served) < 2:
+            break
+        when = np.zeros(inst.n_nodes)
+        for route, at in zip(best.routes, best.times, strict=True):
+            when[list(route)] = at
+        stops = pairs[served]  # (m, 2)
+        seed = pairs[served[rng.randrange(len(served))]]  # (2,)
+        apart = durations[seed][:, stops] + np.abs(when[seed][:, None, None] - when[stops][None])
+        related = served[np.argsort(apart.min(axis=(0, 2)), kind="stable")[:k]]
+        gone = set(pairs[related].ravel().tolist())
+        partial = tuple(tuple(n for n in r if n not in gone) for r in best.routes)
+        step = min(deadline, time.monotonic() + RUIN_SECONDS)
+        found = _solve_whole(inst, params, step, initial=partial, strategies=())
+        if found is not None and found.objective < best.objective:
+            best = replace(found, initial_objective=None)
+    return best
+
+
+def _nearby_routes(
+    durations: np.ndarray,
+    routes: list[tuple[int, ...]],
+    times: list[tuple[int, ...]],
+    seed: int,
+    used: list[int],
+    size: int,
+) -> list[int]:
+    """The seed route and the routes nearest to it, up to about ``size`` stops in total.
+
+    Nearness is in space and time: from each stop of the seed, the travel time to the
+    closest stop of the other route plus the difference of their planned times; the mean
+    over the seed's stops. Routes that pass the same places at the same time are the
+    ones that can trade requests.
+    """
+    stops = np.asarray(routes[seed][1:-1], dtype=np.int64)
+    at = np.asarray(times[seed][1:-1], dtype=np.float64)
+    closeness = []
+    for v in used:
+        if v != seed:
+            other = np.asarray(routes[v][1:-1], dtype=np.int64)
+            when = np.asarray(times[v][1:-1], dtype=np.float64)
+            gap = durations[np.ix_(stops, other)] + np.abs(at[:, None] - when[None, :])
+            closeness.append((float(gap.min(axis=1).mean()), v))
+    closeness.sort()
+    group, count = [seed], len(stops)
+    for _, v in closeness:
+        if count >= size and len(group) >= 2:
+            break
+        group.append(v)
+        count += len(routes[v]) - 2
+    return group
+
+
+def _sub_instance(
+    inst: Instance,
+    vehicles: list[int],
+    routes: list[tuple[int, ...]],
+    extra: Sequence[int] = (),
+) -> tuple[Instance, np.ndarray]:
+    """The instance restricted to some vehicles, their routes' stops and ``extra`` stops.
+
+    ``extra`` holds stops of unserved requests (both stops of a pair). Returns the
+    sub-instance and, per sub-instance node, its node in ``inst``.
+    """
+    vs = np.asarray(vehicles, dtype=np.int64)
+    depots = sorted({int(inst.starts[v]) for v in vehicles} | {int(inst.ends[v]) for v in vehicles})
+    stops = [n for v in vehicles for n in routes[v][1:-1]] + list(extra)
+    nodes = np.asarray(depots + stops, dtype=np.int64)
+    local = {int(n): i for i, n in enumerate(nodes)}
+    grid = np.ix_(nodes, nodes)
+    pairs = np.asarray(inst.pairs, dtype=np.int64).reshape(-1, 2)
+    keep = np.asarray([int(p) in local for p in pairs[:, 0]], dtype=bool)
+    visits = np.asarray(inst.visits, dtype=np.int64)
+    keep_v = np.asarray([int(n) in local for n in visits], dtype=bool)
+
+    def rows(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        a = np.asarray(a)
+        return a[mask] if len(a) else a
+
+    sub = replace(
+        inst,
+        durations=np.asarray(inst.durations)[grid],
+        distances=np.asarray(inst.distances)[grid],
+        service=np.asarray(inst.service)[nodes],
+        tw_early=np.asarray(inst.tw_early)[nodes],
+        tw_late=np.asarray(inst.tw_late)[nodes],
+        demand=np.asarray(inst.demand)[nodes],
+        starts=np.asarray([local[int(n)] for n in np.asarray(inst.starts)[vs]], dtype=np.int64),
+        ends=np.asarray([local[int(n)] for n in np.asarray(inst.ends)[vs]], dtype=np.int64),
+        capacity=np.asarray(inst.capacity)[vs],
+        shift_early=np.asarray(inst.shift_early)[vs],
+        shift_late=np.asarray(inst.shift_late)[vs],
+        max_duration=np.asarray(inst.max_duration)[vs],
+        fixed_cost=np.asarray(inst.fixed_cost)[vs],
+        cost_per_distance=np.asarray(inst.cost_per_distance)[vs],
+        cost_per_time=np.asarray(inst.cost_per_time)[vs],
+        pairs=np.asarray(
+            [(local[int(p)], local[int(d)]) for p, d in pairs[keep]], dtype=np.int64
+        ).reshape(-1, 2),
+        max_ride=rows(inst.max_ride, keep),
+        penalty=rows(inst.penalty, keep),
+        visits=np.asarray([local[int(n)] for n in visits[keep_v]], dtype=np.int64),
+        visit_penalty=rows(inst.visit_penalty, keep_v),
+    )
+    return sub, nodes
 
 
 _META = routing_enums_pb2.LocalSearchMetaheuristic
@@ -237,6 +503,18 @@ START_STRATEGIES_VRP = (
 )
 # Share of the remaining time that the first-solution phase may use in total.
 START_SHARE = 0.3
+# Large instances without a work budget: share of the time for the whole-instance search;
+# the rest goes to improve_by_parts, which re-solves parts of about PART_TASKS stops in
+# at most PART_SECONDS each and keeps FINAL_SECONDS for a last pass on the whole.
+WHOLE_SHARE = 0.3
+# Pickup and delivery: the whole-instance search gets WHOLE_SHARE_PD of the time, then
+# ruin_and_recreate removes RUIN_SHARE of the requests per round of RUIN_SECONDS.
+WHOLE_SHARE_PD = 0.5
+RUIN_SHARE = 0.2
+RUIN_SECONDS = 3.0
+PART_TASKS = 40
+PART_SECONDS = 2.0
+FINAL_SECONDS = 1.0
 
 
 def _index_routes(routing: pywrapcp.RoutingModel, assignment: object) -> list[list[int]]:
@@ -340,11 +618,9 @@ class _Model:
         node_of = manager.IndexToNode
         self.node_of = node_of
 
-        def time_cb(i: int, j: int) -> int:
-            return transit[node_of(i)][node_of(j)]
-
-        time_index = routing.RegisterTransitCallback(time_cb)
-        self.keep_alive: list[object] = [time_cb]
+        # matrices and vectors are evaluated inside OR-Tools (no Python call per arc)
+        time_index = routing.RegisterTransitMatrix(transit)
+        self.keep_alive: list[object] = []
 
         # arc costs: distance cost per vehicle class (grouped by cost per distance)
         dist = np.asarray(inst.distances, dtype=np.int64)
@@ -352,13 +628,7 @@ class _Model:
         for v in range(inst.n_vehicles):
             rate = int(inst.cost_per_distance[v])
             if rate not in arc_callbacks:
-                table = (dist * rate).tolist()
-
-                def arc_cb(i: int, j: int, table: list[list[int]] = table) -> int:
-                    return table[node_of(i)][node_of(j)]
-
-                self.keep_alive.append(arc_cb)
-                arc_callbacks[rate] = routing.RegisterTransitCallback(arc_cb)
+                arc_callbacks[rate] = routing.RegisterTransitMatrix((dist * rate).tolist())
             routing.SetArcCostEvaluatorOfVehicle(arc_callbacks[rate], v)
             routing.SetFixedCostOfVehicle(int(inst.fixed_cost[v]), v)
 
@@ -389,12 +659,7 @@ class _Model:
             column = demand[:, d].tolist()
             if not any(column):
                 continue
-
-            def demand_cb(i: int, column: list[int] = column) -> int:
-                return column[node_of(i)]
-
-            self.keep_alive.append(demand_cb)
-            cb = routing.RegisterUnaryTransitCallback(demand_cb)
+            cb = routing.RegisterUnaryTransitVector(column)
             caps = [int(c) for c in np.asarray(inst.capacity)[:, d]]
             routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, f"load{d}")
 
@@ -429,6 +694,10 @@ class _Model:
                 else big
             )
             routing.AddDisjunction([manager.NodeToIndex(node)], pen)
+
+    def index_routes(self, routes: tuple[tuple[int, ...], ...]) -> list[list[int]]:
+        """Routes of nodes (start and end included) as the solver's indices in between."""
+        return [[self.manager.NodeToIndex(int(n)) for n in r[1:-1]] for r in routes]
 
     def solution(self, assignment: pywrapcp.Assignment, status_name: str) -> Solution:
         """Read routes and service start times from an assignment."""
