@@ -183,3 +183,21 @@ def test_unknown_location_address_is_input_error(runner, osm_path, tmp_path, mon
     assert "locations.csv" in result.output
     assert "Nergenswegje 99" in result.output
     assert "give lat/lon instead" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan", str(SMALL), "--time-limit", "-1"],
+        ["plan", str(SMALL), "--time-limit", "0"],
+        ["plan", str(SMALL), "--iterations", "-5"],
+        ["compare", str(SMALL), "--time-limit", "-1"],
+        ["whatif", str(SMALL), "--iterations", "-1"],
+    ],
+)
+def test_bad_solver_options_are_usage_errors(runner, args):
+    """Found while hardening: they used to end in a ValueError traceback (exit 1)."""
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "Invalid value" in result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, ValueError)

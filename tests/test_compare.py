@@ -181,8 +181,9 @@ def test_dask_cluster_equals_local_run(osm_path, tmp_path, monkeypatch):
     monkeypatch.setenv("VERVOER_CACHE", str(tmp_path))
     small = Path(__file__).parent / "data" / "scenario_small"
     pr = pipeline.prepare(small, osm=osm_path)
-    kw = dict(rides=all_rides([Weekday.MON]), params=SolveParams(time_limit_s=10,
-                                                                  max_iterations=20))
+    kw = dict(
+        rides=all_rides([Weekday.MON]), params=SolveParams(time_limit_s=10, max_iterations=20)
+    )
     local = cp.compare(pr.scenario, pr.matrix, pr.places, executor="process", **kw)
     dask = cp.compare(pr.scenario, pr.matrix, pr.places, executor="dask", **kw)
     assert dask.costs == local.costs

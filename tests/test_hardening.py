@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 from pathlib import Path
@@ -69,3 +70,43 @@ def test_interrupted_write_keeps_previous_plan(osm_path, tmp_path, monkeypatch):
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert json.loads(before)["rides"] == plan_to_dict(plan)["rides"]
+
+
+# ----------------------------------------------------------------------------- nothing lost
+
+
+@pytest.mark.parametrize("damage", ["lost", "doubled", "no_reason"])
+def test_invariant_fails_a_plan_that_loses_or_doubles_a_ride(
+    monkeypatch, invariant_violation_expected, damage
+):
+    """The session-wide check in conftest.py is active and catches a lost or doubled ride."""
+    from vervoer import planner
+
+    from .scenarios import attend, each_others_way, person, prepared
+
+    sc = each_others_way()
+    sc = dataclasses.replace(
+        sc,
+        participants=(*sc.participants, person("c1", "A", None)),  # no address: unassigned
+        attendance=(*sc.attendance, attend("c1", "L")),
+    )
+    real = planner.plan_ride
+
+    def damaged(*args, **kwargs):
+        ride = real(*args, **kwargs)
+        (u,) = ride.unassigned
+        if damage == "lost":
+            return dataclasses.replace(ride, unassigned=())
+        if damage == "no_reason":
+            return dataclasses.replace(ride, unassigned=(dataclasses.replace(u, message=" "),))
+        served = ride.routes[0].stops[1].boarding[0]
+        return dataclasses.replace(ride, unassigned=(u, dataclasses.replace(u, participant=served)))
+
+    monkeypatch.setattr(planner, "plan_ride", damaged)
+    matrix, places = prepared(sc)
+    with pytest.raises(AssertionError, match="invariant violated"):
+        planner.plan_week(
+            sc, matrix, places, rides=all_rides([Weekday.MON]), params=PARAMS, workers=1
+        )
+    words = {"lost": "c1", "doubled": "both served and unassigned", "no_reason": "without a"}
+    assert any(words[damage] in v for v in invariant_violation_expected)

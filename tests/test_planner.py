@@ -5,7 +5,16 @@ import dataclasses
 import numpy as np
 import pytest
 
-from vervoer.model import Direction, Mode, Reason, RideKey, RideNeed, StopKind, Weekday
+from vervoer.model import (
+    Direction,
+    Location,
+    Mode,
+    Reason,
+    RideKey,
+    RideNeed,
+    StopKind,
+    Weekday,
+)
 from vervoer.plan import check_plan, plan_to_dict
 from vervoer.planner import PlaceKey, all_rides, plan_week, pools_for
 from vervoer.settings import Settings, SolveParams
@@ -85,6 +94,7 @@ def test_pools_from_settings():
     ("case", "reason", "words"),
     [
         ("address", Reason.ADDRESS_NOT_FOUND, "was not found"),
+        ("location", Reason.ADDRESS_NOT_FOUND, "address of location L was not found"),
         (
             "saturday",
             Reason.NO_VEHICLE_ON_DAY,
@@ -105,8 +115,11 @@ def test_each_unassigned_reason(case, reason, words):
     people = [person("x", "A", 5.1)]
     vehicles = [vehicle("V", "A", wheelchair_places=1)]
     att = [attend("x", "L", rides=RideNeed.HEEN)]
+    locations = None
     if case == "address":
         people = [person("x", "A", None)]
+    elif case == "location":  # a location without coordinates (a scenario not geocoded)
+        locations = [Location(id="L", name="Locatie", organisation="A", address="Ergens 1")]
     elif case == "saturday":
         att = [attend("x", "L", day=Weekday.SAT, rides=RideNeed.HEEN)]
     elif case == "wheelchair":
@@ -123,7 +136,7 @@ def test_each_unassigned_reason(case, reason, words):
         # three wheelchair users, one place, all due at 09:00: only one fits
         people = [person(f"w{i}", "A", 5.1 + i * 0.02, wheelchair=True) for i in range(3)]
         att = [attend(p.id, "L", rides=RideNeed.HEEN) for p in people]
-    sc = scenario(people, att, vehicles)
+    sc = scenario(people, att, vehicles, locations=locations)
     day = Weekday.SAT if case == "saturday" else Weekday.MON
     plan = plan_checked(sc, Mode.OWN, [RideKey(weekday=day, direction=Direction.HEEN)])
     unassigned = plan.rides[0].unassigned

@@ -577,10 +577,19 @@ def test_organisation_in_two_pools(folder):
     assert "already in pool 'a'" in p.message
 
 
-def test_bad_settings_value(folder):
-    (folder / "settings.toml").write_text('time_limit_s = "lang"\n', encoding="utf-8")
+@pytest.mark.parametrize(
+    ("line", "field", "words"),
+    [
+        ('time_limit_s = "lang"', "time_limit_s", "must be a number"),
+        ("time_limit_s = 0", "time_limit_s", "above 0"),  # found by tests/test_fuzz.py
+        ("arrival_window_min = 1e17", "arrival_window_min", "too large"),  # overflowed
+    ],
+)
+def test_bad_settings_value(folder, line, field, words):
+    (folder / "settings.toml").write_text(line + "\n", encoding="utf-8")
     (p,) = _problems(folder)
-    assert (p.file, p.field) == ("settings.toml", "time_limit_s")
+    assert (p.file, p.field) == ("settings.toml", field)
+    assert words in p.message
 
 
 def test_missing_file(folder):

@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 unexpected error or a failed check, 2 bad input, 3 road-data
 from __future__ import annotations
 
 import functools
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -18,25 +19,48 @@ from vervoer.errors import VervoerError
 from vervoer.model import WORKDAYS, Direction, Mode, RideKey, RidePlan, Weekday
 
 F = Callable[..., Any]
+TIME_LIMIT = click.FloatRange(min=0, min_open=True)  # seconds, above 0
+ITERATIONS = click.IntRange(min=0)
 
 
 def _say(msg: str) -> None:
     click.echo(f"  {msg}", err=True)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM as an exception, so that it cleans up like Ctrl-C (temporary files, workers)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def handle_errors(func: F) -> F:
-    """Turn vervoer's errors into a clear message and its exit code; never a traceback."""
+    """Turn vervoer's errors into a clear message and its exit code; never a traceback.
+
+    Ctrl-C exits with 130 and SIGTERM with 143, after the same clean-up: a file being
+    written is not left half-written (the previous one stays), planning workers are stopped.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            previous: Any = signal.signal(signal.SIGTERM, _terminate)
+            installed = True
+        except ValueError:  # not in the main thread: leave SIGTERM alone
+            installed = False
         try:
             return func(*args, **kwargs)
         except VervoerError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("Interrupted; outputs written so far are complete.", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            stopped = "Stopped (SIGTERM)" if isinstance(exc, Terminated) else "Interrupted"
+            click.echo(f"{stopped}; outputs written so far are complete.", err=True)
+            sys.exit(143 if isinstance(exc, Terminated) else 130)
+        finally:
+            if installed:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper
 
@@ -184,9 +208,11 @@ def _ride_line(key: RideKey, ride: RidePlan) -> str:
 @click.option(
     "--ride", "rides", multiple=True, help="Plan only this ride (repeatable), e.g. mon-heen."
 )
-@click.option("--time-limit", type=float, default=None, help="Solver seconds per ride and pool.")
 @click.option(
-    "--iterations", type=int, default=None, help="Deterministic search budget (solutions)."
+    "--time-limit", type=TIME_LIMIT, default=None, help="Solver seconds per ride and pool."
+)
+@click.option(
+    "--iterations", type=ITERATIONS, default=None, help="Deterministic search budget (solutions)."
 )
 @click.option(
     "--outputs/--no-outputs",
@@ -287,7 +313,9 @@ def check(scenario: Path, plan_file: Path, osm: Path | None) -> None:
 @osm_option
 @click.option("--place", default=None, help="Download this place online instead (internet).")
 @click.option("--participants", type=int, default=120, show_default=True)
-@click.option("--time-limit", type=float, default=None, help="Solver seconds per ride and pool.")
+@click.option(
+    "--time-limit", type=TIME_LIMIT, default=None, help="Solver seconds per ride and pool."
+)
 @click.option("--days", type=int, default=5, show_default=True, help="Plan the first N weekdays.")
 @handle_errors
 def demo(
@@ -316,10 +344,10 @@ def demo(
 @main.command()
 @click.argument("kind", type=click.Choice(["darp", "solomon"]))
 @click.argument("instance", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--time-limit", type=float, default=10.0, show_default=True)
+@click.option("--time-limit", type=TIME_LIMIT, default=10.0, show_default=True)
 @click.option(
     "--iterations",
-    type=int,
+    type=ITERATIONS,
     default=0,
     show_default=True,
     help="Solution budget (0 = time limit only).",

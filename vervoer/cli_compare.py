@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from vervoer.cli import _parse_rides, _say, handle_errors, main, osm_option
+from vervoer.cli import (
+    ITERATIONS,
+    TIME_LIMIT,
+    _parse_rides,
+    _say,
+    handle_errors,
+    main,
+    osm_option,
+)
 from vervoer.errors import InputError
 
 
@@ -59,10 +67,12 @@ def _print_comparison(cmp, scenario) -> None:
 )
 @click.option("--day", "days", multiple=True, help="Only these weekdays (repeatable).")
 @click.option("--ride", "rides", multiple=True, help="Only these rides (repeatable).")
-@click.option("--time-limit", type=float, default=None, help="Solver seconds per ride and pool.")
+@click.option(
+    "--time-limit", type=TIME_LIMIT, default=None, help="Solver seconds per ride and pool."
+)
 @click.option(
     "--iterations",
-    type=int,
+    type=ITERATIONS,
     default=30,
     show_default=True,
     help="Deterministic search budget per ride and pool.",
@@ -154,8 +164,8 @@ def compare(
 @click.option("--mode", type=click.Choice(["own", "shared"]), default="shared", show_default=True)
 @click.option("--day", "days", multiple=True)
 @click.option("--ride", "rides", multiple=True)
-@click.option("--time-limit", type=float, default=None)
-@click.option("--iterations", type=int, default=30, show_default=True)
+@click.option("--time-limit", type=TIME_LIMIT, default=None)
+@click.option("--iterations", type=ITERATIONS, default=30, show_default=True)
 @handle_errors
 def whatif(
     scenario: Path,

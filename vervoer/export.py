@@ -6,7 +6,8 @@ consecutive stops — to the road path between them as a list of ``(lat, lon)``.
 is missing (or ``geometry=None``) is drawn as a straight line. :func:`route_geometry`
 computes it for a whole plan from a road network (one Dijkstra per distinct leg origin).
 
-Exports (no participant names unless ``names=True``; participants appear by id):
+Exports (no participant names and no home addresses unless ``names=True``; participants
+appear by id):
 
 - :func:`plan_geojson` — a GeoJSON FeatureCollection (RFC 7946, ``[lon, lat]``): one
   LineString per route along the roads, one Point per stop, one feature per unassigned
@@ -196,6 +197,17 @@ def stop_address(stop: Stop, book: Mapping[tuple[StopKind, str], str]) -> str:
     return stop.address or book.get((stop.kind, stop.place), "")
 
 
+def shared_address(stop: Stop, book: Mapping[tuple[StopKind, str], str], names: bool) -> str:
+    """The address of a stop as exports show it: a home's only with ``names`` (personal data).
+
+    Exports are shared like the maps; a home address with a participant id identifies the
+    person as much as a name does. Locations and depots are always shown.
+    """
+    if stop.kind is StopKind.HOME and not names:
+        return ""
+    return stop_address(stop, book)
+
+
 def _people(scenario: Scenario) -> dict[str, Participant]:
     return {p.id: p for p in scenario.participants}
 
@@ -367,7 +379,7 @@ def stop_rows(plan: Plan, scenario: Scenario, *, names: bool = False) -> list[li
                 seq,
                 s.kind.value,
                 s.place,
-                stop_address(s, book),
+                shared_address(s, book, names),
                 f"{s.lat:.7f}",
                 f"{s.lon:.7f}",
                 format_clock(s.arrival),
@@ -389,6 +401,8 @@ def stop_rows(plan: Plan, scenario: Scenario, *, names: bool = False) -> list[li
 def write_stops_csv(plan: Plan, scenario: Scenario, path: Path, *, names: bool = False) -> Path:
     """Write the stops as CSV (UTF-8, comma) atomically; formula-like cells get a ``'``.
 
+    The ``address`` of a home stop is empty unless ``names`` (see :func:`shared_address`).
+
     Participant ids in ``boarding`` / ``alighting`` are separated by spaces.
     """
     header = CSV_COLUMNS + (["boarding_names", "alighting_names"] if names else [])
@@ -399,10 +413,18 @@ def write_stops_csv(plan: Plan, scenario: Scenario, path: Path, *, names: bool =
 # ----------------------------------------------------------------------------- GPX
 
 
-def route_gpx(key: RideKey, route: Route, scenario: Scenario, geometry: Geometry | None) -> str:
+def route_gpx(
+    key: RideKey,
+    route: Route,
+    scenario: Scenario,
+    geometry: Geometry | None,
+    *,
+    names: bool = False,
+) -> str:
     """One route as a GPX 1.1 document: the stops as ``<rte>``, the road path as ``<trk>``.
 
-    Stops are named ``<seq> <place id> <time>``; no participant names.
+    Stops are named ``<seq> <place id> <time>``; no participant names. Home addresses are
+    in the stops' descriptions only with ``names`` (see :func:`shared_address`).
     """
     ET.register_namespace("", GPX_NS)
     q = f"{{{GPX_NS}}}"
@@ -417,7 +439,7 @@ def route_gpx(key: RideKey, route: Route, scenario: Scenario, geometry: Geometry
     for seq, s in enumerate(route.stops):
         pt = ET.SubElement(rte, f"{q}rtept", {"lat": f"{s.lat:.7f}", "lon": f"{s.lon:.7f}"})
         ET.SubElement(pt, f"{q}name").text = f"{seq} {s.place} {format_clock(s.arrival)}"
-        desc = [s.kind.value, stop_address(s, book)]
+        desc = [s.kind.value, shared_address(s, book, names)]
         if s.boarding:
             desc.append("in: " + " ".join(s.boarding))
         if s.alighting:
@@ -433,7 +455,12 @@ def route_gpx(key: RideKey, route: Route, scenario: Scenario, geometry: Geometry
 
 
 def write_gpx(
-    plan: Plan, scenario: Scenario, geometry: Geometry | None, folder: Path
+    plan: Plan,
+    scenario: Scenario,
+    geometry: Geometry | None,
+    folder: Path,
+    *,
+    names: bool = False,
 ) -> list[Path]:
     """Write one GPX file per route into ``folder`` (``mon-heen-B1.gpx``); return the paths."""
     slugs = unique_slugs(r.vehicle for _, r in iter_routes(plan))
@@ -441,7 +468,7 @@ def write_gpx(
     for key, route in iter_routes(plan):
         path = Path(folder) / f"{route_file_stem(key, slugs[route.vehicle])}.gpx"
         with atomic_open(path, "w", encoding="utf-8") as fh:
-            fh.write(route_gpx(key, route, scenario, geometry))
+            fh.write(route_gpx(key, route, scenario, geometry, names=names))
         out.append(path)
     return out
 
@@ -462,7 +489,7 @@ def write_exports(
         ``geojson``, ``csv`` and ``gpx`` (the folder) -> path.
     """
     out_dir = Path(out_dir)
-    write_gpx(plan, scenario, geometry, out_dir / "gpx")
+    write_gpx(plan, scenario, geometry, out_dir / "gpx", names=names)
     return {
         "geojson": write_geojson(plan, scenario, geometry, out_dir / "routes.geojson", names=names),
         "csv": write_stops_csv(plan, scenario, out_dir / "stops.csv", names=names),

@@ -193,7 +193,7 @@ def load_network(
     say(f"reading roads from {source.name}")
     t0 = time.perf_counter()
     graph, source_date = _graph_from_file(source)
-    net = network_from_graph(graph, source=str(source), source_date=source_date)
+    net = network_from_graph(graph, source=str(source), source_date=source_date, progress=say)
     say(
         f"road network: {net.graph.number_of_nodes()} nodes, "
         f"{net.graph.number_of_edges()} edges "
@@ -218,13 +218,21 @@ def network_from_place(query: str, *, progress: Progress | None = None) -> RoadN
     except Exception as exc:  # osmnx raises many kinds of errors for network trouble
         msg = f"could not download the road network of {query!r}: {exc}"
         raise NetworkError(msg) from None
-    return network_from_graph(graph, source=f"place:{query}")
+    return network_from_graph(graph, source=f"place:{query}", progress=say)
 
 
 def network_from_graph(
-    graph: nx.MultiDiGraph, *, source: str, source_date: str = ""
+    graph: nx.MultiDiGraph,
+    *,
+    source: str,
+    source_date: str = "",
+    progress: Progress | None = None,
 ) -> RoadNetwork:
-    """Add speeds and travel times, keep the largest strongly connected part, index it."""
+    """Add speeds and travel times, keep the largest strongly connected part, index it.
+
+    ``progress`` is told how many road nodes were left out because they cannot be reached
+    from the rest and back (one-way dead ends, separate pieces).
+    """
     import osmnx as ox
 
     drop = [
@@ -245,7 +253,15 @@ def network_from_graph(
             data["length"] = 0.0
     graph = ox.routing.add_edge_speeds(graph, hwy_speeds=DUTCH_SPEEDS, fallback=30)
     graph = ox.routing.add_edge_travel_times(graph)
+    before = graph.number_of_nodes()
     graph = ox.truncate.largest_component(graph, strongly=True)
+    dropped = before - graph.number_of_nodes()
+    if dropped and progress is not None:
+        progress(
+            f"kept the largest connected part of the roads: {dropped} of {before} nodes "
+            "cannot be reached and left again by car (one-way dead ends, separate pieces) "
+            "and are left out"
+        )
     for _, _, data in graph.edges(data=True):
         # whole milliseconds and decimetres, so path sums are exact in the matrix
         data["travel_time"] = round(float(data["travel_time"]), 3)

@@ -211,7 +211,16 @@ def prepare(
         raise NetworkError(msg)
     say(f"travel-time matrix for {len(points)} points")
     matrix = road_matrix(network, points)
-    far = [k for k, i in places.items() if matrix.snap_m[i] > scenario.settings.snap_max_m]
+    limit = scenario.settings.snap_max_m
+    far = [k for k, i in places.items() if matrix.snap_m[i] > limit]
+    if len(far) == len(places):
+        source = Path(network.source).name if network.source else "the road network"
+        msg = (
+            f"{source}: no drivable road within {limit:.0f} m of any home, location or depot "
+            f"of the scenario (the nearest is {min(matrix.snap_m):,.0f} m away); is this the "
+            "OSM extract of the scenario's area?"
+        )
+        raise NetworkError(msg)
     for k in far:
         say(
             f"warning: {k.kind.value} {k.id} lies {matrix.snap_m[places[k]]:.0f} m from the "

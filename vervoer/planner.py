@@ -13,8 +13,11 @@ as "no room found within the time limit".
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+import signal
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -181,16 +184,26 @@ def plan_week(
             if progress:
                 progress(key, done[key])
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {
-                pool.submit(plan_ride, scenario, matrix, places, key, mode=mode, params=params): key
-                for key in rides
-            }
+        pool = ProcessPoolExecutor(
+            max_workers=workers, initializer=_worker_init, initargs=(os.getpid(),)
+        )
+        try:
+            with _signals_held():  # the workers are forked here
+                futures = {
+                    pool.submit(
+                        plan_ride, scenario, matrix, places, key, mode=mode, params=params
+                    ): key
+                    for key in rides
+                }
             for fut in as_completed(futures):
                 key = futures[fut]
                 done[key] = fut.result()
                 if progress:
                     progress(key, done[key])
+        except BaseException:  # Ctrl-C, SIGTERM, a failed ride: do not wait for the others
+            _stop_pool(pool)
+            raise
+        pool.shutdown(wait=True)
     ride_plans = [done[key] for key in rides]
     return Plan(
         mode=mode,
@@ -203,6 +216,65 @@ def plan_week(
             "language": settings.language,
         },
     )
+
+
+_STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back while the pool forks its workers; deliver them after.
+
+    A fork inherits the blocked signals, so a worker receives none before
+    :func:`_worker_init` has set its own handlers (no traceback from a half-started worker).
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not on POSIX
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _worker_init(parent: int) -> None:
+    """Process-pool initializer: leave Ctrl-C to the main process and die with it.
+
+    Ctrl-C in a terminal reaches every process of the group; the workers ignore it, and
+    the main process stops them (:func:`_stop_pool`). SIGTERM gets its default action back
+    (the CLI turns it into an exception in the main process, which a fork inherits), so
+    that stopping a worker is immediate even inside the solver. On Linux a worker is
+    also killed when the main process dies (``kill -9``), instead of solving on as an
+    orphan.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # see _signals_held
+    if not sys.platform.startswith("linux") or os.getppid() != parent:
+        return
+    try:
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL))
+    except (OSError, AttributeError):  # pragma: no cover - no prctl: best effort
+        return
+    if os.getppid() != parent:  # the main process died before prctl took effect
+        os._exit(1)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a process pool now: cancel what is queued, kill what is running, reap."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        if proc.is_alive():
+            proc.kill()
+    for proc in processes:
+        proc.join()
+    pool.shutdown(wait=True)
 
 
 def plan_ride(
@@ -293,8 +365,12 @@ def _precheck(
             "the home address was not found in the address data (see vervoer geocode)",
         )
     pick, drop = _ends(req, places)
-    assert pick is not None
-    assert drop is not None
+    if pick is None or drop is None:  # a location without coordinates (not geocoded)
+        return (
+            Reason.ADDRESS_NOT_FOUND,
+            f"the address of location {req.location.id} was not found in the address data "
+            "(see vervoer geocode)",
+        )
     for idx, what in ((pick, "pickup"), (drop, "drop-off")):
         if matrix.snap_m[idx] > settings.snap_max_m:
             return (

@@ -140,6 +140,14 @@ class Settings:
                         Problem(file, None, key, f"{value!r} must be a number of 0 or more")
                     )
                     continue
+                if value > 1e9:  # like the numbers in the tables; larger ones overflow
+                    problems.append(
+                        Problem(file, None, key, f"{value!r} is too large (above 10^9)")
+                    )
+                    continue
+                if key == "time_limit_s" and value == 0:
+                    problems.append(Problem(file, None, key, "0: expected seconds above 0"))
+                    continue
                 kwargs[key] = int(value) if isinstance(default, int) else float(value)
         if problems:
             raise InputError(problems)

@@ -288,10 +288,10 @@ def improve_by_parts(
 ) -> Solution:
     """Large-neighbourhood search: re-solve groups of neighbouring routes as sub-instances.
 
-    A seed route and its nearest routes (mean distance from the seed's stops to the
-    closest stop of the other route), up to about ``PART_TASKS`` stops, plus one unused
-    vehicle when there is one, form a small instance (their stops, vehicles and depots;
-    pairs stay whole because whole routes are taken). OR-Tools solves it from the
+    A seed route and the routes nearest to it in space and time (:func:`_nearby_routes`),
+    up to about ``PART_TASKS`` stops, plus one unused vehicle when there is one and the
+    stops of any request still left out, form a small instance (their stops, vehicles
+    and depots; pairs stay whole because whole routes are taken). OR-Tools solves it from the
     current routes and from its own first solutions within ``PART_SECONDS``; a cheaper
     result replaces those routes. Seeds are taken in a random order from
     ``random.Random(params.seed)``; after a full round without improvement the parts
@@ -303,7 +303,7 @@ def improve_by_parts(
     times = [tuple(t) for t in solution.times]
     pairs = np.asarray(inst.pairs, dtype=np.int64).reshape(-1, 2)
     visits = np.asarray(inst.visits, dtype=np.int64)
-    # stops of requests left out so far: offered to every part that gets near them
+    # stops of requests left out so far: offered to every part
     left_out = [int(n) for r in solution.dropped_pairs for n in pairs[r]]
     left_out += [int(visits[r]) for r in solution.dropped_visits]
     durations = np.asarray(inst.durations, dtype=np.float64)
