@@ -24,6 +24,7 @@ from pathlib import Path
 
 from vervoer.bench import bench_darp, bench_solomon, gap, read_solomon
 from vervoer.settings import SolveParams
+from vervoer.solve import LNS_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = Path(os.environ.get("VERVOER_BENCHMARKS", ROOT.parent / "shared" / "benchmarks"))
@@ -71,6 +72,9 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--only", nargs="*", default=None, help="instance names")
     parser.add_argument("--pyvrp", action="store_true", help="also run PyVRP (Solomon)")
+    parser.add_argument(
+        "--lns", choices=LNS_KINDS, default=None, help="large-neighbourhood search (default: LNS)"
+    )
     args = parser.parse_args()
     with (args.dir / "bks.csv").open() as fh:
         bks = {(r["benchmark"], r["instance"]): r for r in csv.DictReader(fh)}
@@ -90,13 +94,13 @@ def main() -> None:
         if args.set == "darp":
             row = bks[("darp", f.stem)]
             best = float(row["objective"])
-            r = bench_darp(f, params)
+            r = bench_darp(f, params, args.lns)
         else:
             row = bks[("solomon", f.stem)]
             if not row["dist_trunc1"]:
                 continue
             best = float(row["dist_trunc1"])
-            r = bench_solomon(f, params)
+            r = bench_solomon(f, params, args.lns)
         g = gap(r["objective"], best)
         gaps.append(g)
         line = (

@@ -25,7 +25,13 @@ from vervoer.bench import (
 )
 from vervoer.errors import InputError
 from vervoer.settings import SolveParams
-from vervoer.solve import Solution, improve_by_parts, solve_instance, tighten_windows
+from vervoer.solve import (
+    Solution,
+    improve_by_parts,
+    ruin_and_descend,
+    solve_instance,
+    tighten_windows,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(os.environ.get("VERVOER_BENCHMARKS", ROOT.parent / "shared" / "benchmarks"))
@@ -147,6 +153,32 @@ def test_improve_by_parts_keeps_darp_routes_feasible_and_never_worse() -> None:
     assert set(better.dropped_pairs) <= set(start.dropped_pairs)
     left_out = f"{len(better.dropped_pairs)} requests not served"
     assert [v for v in _check_darp(d, better) if v != left_out] == []
+
+
+@needs_data
+def test_ruin_and_descend_keeps_darp_routes_feasible_and_improves() -> None:
+    d = read_darp(BENCH / "darp" / "a3-24.txt")
+    inst = darp_instance(d)
+    start = solve_instance(inst, SolveParams(time_limit_s=10, max_iterations=3))
+    assert start is not None
+    better = ruin_and_descend(inst, start, SolveParams(time_limit_s=6), time.monotonic() + 6)
+    assert better.objective < start.objective
+    assert set(better.dropped_pairs) <= set(start.dropped_pairs)
+    left_out = f"{len(better.dropped_pairs)} requests not served"
+    assert [v for v in _check_darp(d, better) if v != left_out] == []
+
+
+@needs_data
+def test_ruin_and_descend_on_solomon_serves_everyone_feasibly() -> None:
+    d = read_solomon(BENCH / "solomon" / "c201.txt")
+    inst = solomon_instance(d)
+    start = solve_instance(inst, SolveParams(time_limit_s=10, max_iterations=3))
+    assert start is not None and not start.dropped_visits
+    better = ruin_and_descend(inst, start, SolveParams(time_limit_s=5), time.monotonic() + 5)
+    assert better.objective <= start.objective
+    assert not better.dropped_visits
+    routes = [list(r[1:-1]) for r in better.routes if len(r) > 2]
+    assert _check_solomon(d, routes) == []
 
 
 @needs_data

@@ -250,11 +250,14 @@ def _no_solution(name: str, seconds: float) -> dict[str, object]:
     }
 
 
-def bench_darp(path: Path, params: SolveParams) -> dict[str, object]:
-    """Solve a DARP file; routes as node ids with the service start time at each node."""
+def bench_darp(path: Path, params: SolveParams, lns: str | None = None) -> dict[str, object]:
+    """Solve a DARP file; routes as node ids with the service start time at each node.
+
+    ``lns`` chooses the large-neighbourhood search (see :func:`vervoer.solve.solve_instance`).
+    """
     d = read_darp(path)
     t0 = time.perf_counter()
-    sol = solve_instance(darp_instance(d), params)
+    sol = solve_instance(darp_instance(d), params, lns=lns)
     seconds = time.perf_counter() - t0
     if sol is None or sol.dropped_pairs:
         return _no_solution(d.name, seconds)
@@ -282,11 +285,14 @@ def bench_darp(path: Path, params: SolveParams) -> dict[str, object]:
     }
 
 
-def bench_solomon(path: Path, params: SolveParams) -> dict[str, object]:
-    """Solve a Solomon file (distance-only, truncated); routes as customer ids."""
+def bench_solomon(path: Path, params: SolveParams, lns: str | None = None) -> dict[str, object]:
+    """Solve a Solomon file (distance-only, truncated); routes as customer ids.
+
+    ``lns`` chooses the large-neighbourhood search (see :func:`vervoer.solve.solve_instance`).
+    """
     d = read_solomon(path)
     t0 = time.perf_counter()
-    sol = solve_instance(solomon_instance(d), params)
+    sol = solve_instance(solomon_instance(d), params, lns=lns)
     seconds = time.perf_counter() - t0
     if sol is None or sol.dropped_visits:
         return _no_solution(d.name, seconds)

@@ -150,19 +150,24 @@ class Solution:
         return len(self.routes[vehicle]) > 2
 
 
-def solve_instance(instance: Instance, params: SolveParams | None = None) -> Solution | None:
-    """Solve an instance with OR-Tools: first solutions, guided local search, then parts.
+def solve_instance(
+    instance: Instance, params: SolveParams | None = None, *, lns: str | None = None
+) -> Solution | None:
+    """Solve an instance with OR-Tools: first solutions, guided local search, then LNS.
 
     The time windows are first narrowed (:func:`tighten_windows`). Each heuristic of
     ``START_STRATEGIES_*`` builds a first solution that greedy descent takes to a local
     optimum (together within ``START_SHARE`` of the time); guided local search then
-    continues from the cheapest one. On a large instance without a work budget the
-    whole-instance search gets ``WHOLE_SHARE`` of the time and the rest goes to
-    :func:`improve_by_parts`, a large-neighbourhood search that re-solves groups of
-    neighbouring routes as small instances with the same OR-Tools search and keeps every
-    improvement. With a budget (``max_iterations > 0``, the planner) only one heuristic
-    is used and no parts, so the result does not depend on the machine's speed. The
-    whole call stays within ``params.time_limit_s`` plus model-building overhead.
+    continues from the cheapest one. On a large instance (more than ``PART_TASKS * 3 //
+    2`` stops) without a work budget this whole-instance search gets ``WHOLE_SHARE``
+    (VRPTW) or ``WHOLE_SHARE_PD`` (pickup and delivery) of the time, and a
+    large-neighbourhood search around OR-Tools the rest (``lns``, default ``LNS``):
+    for VRPTW :func:`improve_by_parts` (groups of neighbouring routes re-solved as small
+    instances) for ``HYBRID_PARTS_SHARE`` of it, then :func:`ruin_and_descend` (hundreds
+    of short ruin-reinsert-descend rounds on one model); for pickup and delivery
+    :func:`ruin_and_descend`. With a budget (``max_iterations > 0``, the planner) only one
+    heuristic is used and no LNS, so the result does not depend on the machine's speed.
+    The whole call stays within ``params.time_limit_s`` plus model-building overhead.
 
     Parameters
     ----------
@@ -170,6 +175,9 @@ def solve_instance(instance: Instance, params: SolveParams | None = None) -> Sol
         The model.
     params
         Time limit, seed and deterministic work budget.
+    lns
+        The large-neighbourhood search, one of ``LNS_KINDS`` (for comparisons in
+        ``benchmarks/bench_solver.py``); None takes ``LNS``.
 
     Returns
     -------
@@ -198,9 +206,26 @@ def solve_instance(instance: Instance, params: SolveParams | None = None) -> Sol
         )
         if more is not None and more.objective < solution.objective:
             solution = replace(more, initial_objective=None)
-    if pickup_delivery:
-        return ruin_and_recreate(instance, solution, params, deadline)
-    return improve_by_parts(instance, solution, params, deadline)
+    return _large_neighbourhood(instance, solution, params, deadline, lns or LNS)
+
+
+def _large_neighbourhood(
+    inst: Instance, solution: Solution, params: SolveParams, deadline: float, lns: str
+) -> Solution:
+    """The large-neighbourhood phase of :func:`solve_instance` (see ``LNS_KINDS``)."""
+    if lns not in LNS_KINDS:
+        msg = f"unknown large-neighbourhood search {lns!r}; expected one of {LNS_KINDS}"
+        raise ValueError(msg)
+    if lns == "ruin":
+        return ruin_and_recreate(inst, solution, params, deadline)
+    if lns == "parts" and not len(inst.pairs):
+        return improve_by_parts(inst, solution, params, deadline)
+    if lns == "hybrid" and not len(inst.pairs):
+        # VRPTW: first the route-group sub-instances (strong on tight windows), then the
+        # fast ruin-and-descend rounds (strong on long routes with wide windows)
+        parts_end = time.monotonic() + (deadline - time.monotonic()) * HYBRID_PARTS_SHARE
+        solution = improve_by_parts(inst, solution, params, parts_end)
+    return ruin_and_descend(inst, solution, params, deadline)
 
 
 def _n_tasks(inst: Instance) -> int:
@@ -361,39 +386,100 @@ def improve_by_parts(
 def ruin_and_recreate(
     inst: Instance, solution: Solution, params: SolveParams, deadline: float
 ) -> Solution:
-    """Large-neighbourhood search for pickup and delivery: remove related requests, re-solve.
+    """Large-neighbourhood search: remove related requests, let OR-Tools re-solve.
 
-    Each round takes a random served request (``random.Random(params.seed)``) and the
-    ``RUIN_SHARE`` of the requests most related to it in space and time (travel time
-    between their stops plus the difference of their planned times), removes them from
-    the best routes and lets OR-Tools put them back and improve the whole from there
-    (greedy descent, then guided local search, ``RUIN_SECONDS`` per round). A cheaper
-    result becomes the new best. This moves guided local search out of the local optima
-    it settles in on larger DARP instances.
+    A request is a pickup-delivery pair or a single visit. Each round takes a random
+    served request (``random.Random(params.seed)``) and the ``RUIN_SHARE`` of the
+    requests most related to it in space and time (travel time between their stops plus
+    the difference of their planned times), removes them from the best routes and lets
+    OR-Tools put them back and improve the whole from there (greedy descent, then guided
+    local search, ``RUIN_SECONDS`` per round). A cheaper result becomes the new best.
+    This moves guided local search out of the local optima it settles in on larger
+    instances.
     """
     rng = random.Random(params.seed)
     durations = np.asarray(inst.durations, dtype=np.float64)
     pairs = np.asarray(inst.pairs, dtype=np.int64).reshape(-1, 2)
-    k = max(2, round(RUIN_SHARE * len(pairs)))
+    visits = np.asarray(inst.visits, dtype=np.int64)
+    # every request as its (pickup, delivery) nodes; a visit is its own "pair"
+    tasks = np.concatenate([pairs, np.stack([visits, visits], axis=1)]).reshape(-1, 2)
+    k = max(2, round(RUIN_SHARE * len(tasks)))
     best = solution
     while time.monotonic() + 0.5 < deadline:
-        dropped = set(best.dropped_pairs)
-        served = np.asarray([r for r in range(len(pairs)) if r not in dropped], dtype=np.int64)
+        dropped = set(best.dropped_pairs) | {len(pairs) + r for r in best.dropped_visits}
+        served = np.asarray([r for r in range(len(tasks)) if r not in dropped], dtype=np.int64)
         if len(served) < 2:
             break
         when = np.zeros(inst.n_nodes)
         for route, at in zip(best.routes, best.times, strict=True):
             when[list(route)] = at
-        stops = pairs[served]  # (m, 2)
-        seed = pairs[served[rng.randrange(len(served))]]  # (2,)
+        stops = tasks[served]  # (m, 2)
+        seed = tasks[served[rng.randrange(len(served))]]  # (2,)
         apart = durations[seed][:, stops] + np.abs(when[seed][:, None, None] - when[stops][None])
         related = served[np.argsort(apart.min(axis=(0, 2)), kind="stable")[:k]]
-        gone = set(pairs[related].ravel().tolist())
+        gone = set(tasks[related].ravel().tolist())
         partial = tuple(tuple(n for n in r if n not in gone) for r in best.routes)
         step = min(deadline, time.monotonic() + RUIN_SECONDS)
         found = _solve_whole(inst, params, step, initial=partial, strategies=())
         if found is not None and found.objective < best.objective:
             best = replace(found, initial_objective=None)
+    return best
+
+
+def ruin_and_descend(
+    inst: Instance, solution: Solution, params: SolveParams, deadline: float
+) -> Solution:
+    """Fast large-neighbourhood search on one OR-Tools model: ruin, reinsert, descend.
+
+    The model is built once. Each round removes a random number (between half of and
+    ``DESCENT_SHARE`` of all requests) of requests related to a random seed request
+    (space and time, as in :func:`ruin_and_recreate`) from the current routes; OR-Tools'
+    local search reinserts them and takes the result to a local optimum (greedy descent,
+    at most ``DESCENT_SECONDS``). A result is accepted as the current solution by record
+    to record travel: when it costs less than the current one plus a margin that shrinks
+    linearly from ``DESCENT_THRESHOLD`` to zero over the time; the best one is kept.
+    Rounds are short (a fifth of a second on a 100-customer VRPTW), so there are hundreds
+    of them in a minute instead of the dozen of :func:`ruin_and_recreate`. Randomness
+    comes from ``random.Random(params.seed)`` only.
+    """
+    rng = random.Random(params.seed)
+    early, late = tighten_windows(inst)
+    model = _Model(inst, early, late)
+    routing = model.routing
+    durations = np.asarray(inst.durations, dtype=np.float64)
+    pairs = np.asarray(inst.pairs, dtype=np.int64).reshape(-1, 2)
+    visits = np.asarray(inst.visits, dtype=np.int64)
+    tasks = np.concatenate([pairs, np.stack([visits, visits], axis=1)]).reshape(-1, 2)
+    if len(tasks) < 2:
+        return solution
+    most = max(2, round(DESCENT_SHARE * len(tasks)))
+    best = current = solution
+    begin = time.monotonic()
+    span = max(deadline - begin, 1e-9)
+    while time.monotonic() + 0.05 < deadline:
+        when = np.zeros(inst.n_nodes)
+        for route, at in zip(current.routes, current.times, strict=True):
+            when[list(route)] = at
+        seed = tasks[rng.randrange(len(tasks))]
+        apart = durations[seed][:, tasks] + np.abs(when[seed][:, None, None] - when[tasks][None])
+        count = rng.randint(max(1, most // 2), most)
+        related = np.argsort(apart.min(axis=(0, 2)), kind="stable")[:count]
+        gone = set(tasks[related].ravel().tolist())
+        partial = tuple(tuple(n for n in r if n not in gone) for r in current.routes)
+        start = routing.ReadAssignmentFromRoutes(model.index_routes(partial), True)
+        if start is None:
+            continue
+        search = _search_params(min(DESCENT_SECONDS, deadline - time.monotonic()), 0)
+        search.local_search_metaheuristic = _META.GREEDY_DESCENT
+        assignment = routing.SolveFromAssignmentWithParameters(start, search)
+        if assignment is None:
+            continue
+        found = model.solution(assignment, current.status)
+        left = 1.0 - (time.monotonic() - begin) / span
+        if found.objective < current.objective + DESCENT_THRESHOLD * left * abs(best.objective):
+            current = found
+            if found.objective < best.objective:
+                best = replace(found, initial_objective=None)
     return best
 
 
@@ -513,6 +599,16 @@ WHOLE_SHARE_PD = 0.5
 RUIN_SHARE = 0.2
 RUIN_SECONDS = 3.0
 PART_TASKS = 40
+# The large-neighbourhood search after the whole-instance phase (no work budget only):
+# "hybrid" (default): VRPTW improve_by_parts then ruin_and_descend, pickup and delivery
+# ruin_and_descend; "descend": ruin_and_descend only; "parts": improve_by_parts for VRPTW
+# (ruin_and_descend for pickup and delivery); "ruin": ruin_and_recreate.
+LNS_KINDS = ("hybrid", "descend", "parts", "ruin")
+LNS = "hybrid"
+DESCENT_SHARE = 0.15
+DESCENT_SECONDS = 2.0
+DESCENT_THRESHOLD = 0.01
+HYBRID_PARTS_SHARE = 0.5
 PART_SECONDS = 2.0
 FINAL_SECONDS = 1.0
 
