@@ -180,6 +180,24 @@ def test_same_seed_and_budget_give_the_same_solution() -> None:
     assert _violations(inst, first) == []
 
 
+def test_lns_rounds_are_deterministic_feasible_and_never_worse() -> None:
+    inst = _random_instance(30, seed=5, vehicles=6)
+    plain = solve_instance(inst, SolveParams(time_limit_s=60, seed=2, max_iterations=20))
+    params = SolveParams(time_limit_s=60, seed=2, max_iterations=20, lns_rounds=15)
+    first = solve_instance(inst, params)
+    second = solve_instance(inst, params)
+    assert plain is not None and first is not None
+    assert first == second
+    assert _violations(inst, first) == []
+    assert len(first.dropped_pairs) <= len(plain.dropped_pairs)
+    assert first.objective <= plain.objective
+
+
+def test_negative_lns_rounds_are_rejected() -> None:
+    with pytest.raises(ValueError, match="lns_rounds"):
+        SolveParams(lns_rounds=-1)
+
+
 def test_time_limit_is_respected_on_a_larger_instance() -> None:
     inst = _random_instance(60, seed=1, vehicles=10)
     t0 = time.monotonic()

@@ -23,6 +23,23 @@ TIME_LIMIT = click.FloatRange(min=0, min_open=True)  # seconds, above 0
 ITERATIONS = click.IntRange(min=0)
 
 
+# rounds of ruin-and-descend per ride and pool after guided local search: on the demo's
+# Monday 3-7% cheaper plans for 6-10x the solver time (BENCHMARKS.md)
+PLAN_LNS_ROUNDS = 25
+
+
+def lns_rounds_option(default: int) -> Callable[[F], F]:
+    """``--lns-rounds N``: rounds of ruin-and-descend after guided local search."""
+    return click.option(
+        "--lns-rounds",
+        type=click.IntRange(min=0),
+        default=default,
+        show_default=True,
+        help="Rounds of the deterministic large-neighbourhood search per ride and pool "
+        "(ruin related requests, reinsert, descend); 0 = none.",
+    )
+
+
 def _say(msg: str) -> None:
     click.echo(f"  {msg}", err=True)
 
@@ -220,6 +237,7 @@ def _ride_line(key: RideKey, ride: RidePlan) -> str:
     show_default=True,
     help="Also write maps, route sheets and exports into OUT.",
 )
+@lns_rounds_option(PLAN_LNS_ROUNDS)
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="PDF route sheets.")
 @handle_errors
 def plan(
@@ -232,6 +250,7 @@ def plan(
     time_limit: float | None,
     iterations: int | None,
     outputs: bool,
+    lns_rounds: int,
     pdf: bool,
 ) -> None:
     """Plan the week's rides; write OUT/plan.json, maps, route sheets and exports."""
@@ -246,6 +265,7 @@ def plan(
         time_limit_s=time_limit or s.time_limit_s,
         seed=s.seed,
         max_iterations=iterations if iterations is not None else SolveParams().max_iterations,
+        lns_rounds=lns_rounds,
     )
     click.echo(f"Planning {prepared.scenario.name} in {mode} mode")
     result = pipeline.plan(
@@ -317,6 +337,7 @@ def check(scenario: Path, plan_file: Path, osm: Path | None) -> None:
     "--time-limit", type=TIME_LIMIT, default=None, help="Solver seconds per ride and pool."
 )
 @click.option("--days", type=int, default=5, show_default=True, help="Plan the first N weekdays.")
+@lns_rounds_option(PLAN_LNS_ROUNDS)
 @handle_errors
 def demo(
     out: Path,
@@ -325,6 +346,7 @@ def demo(
     participants: int,
     time_limit: float | None,
     days: int,
+    lns_rounds: int,
 ) -> None:
     """Generate a realistic scenario on a real OSM extract, plan it own and shared, compare."""
     from vervoer.demo import run_demo
@@ -336,6 +358,7 @@ def demo(
         participants=participants,
         time_limit_s=time_limit,
         days=WORKDAYS[:days],
+        lns_rounds=lns_rounds,
         echo=click.echo,
         say=_say,
     )

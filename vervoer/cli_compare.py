@@ -12,18 +12,22 @@ from vervoer.cli import (
     _parse_rides,
     _say,
     handle_errors,
+    lns_rounds_option,
     main,
     osm_option,
 )
 from vervoer.errors import InputError
 
 
-def _params(prepared, time_limit: float | None, iterations: int):
+def _params(prepared, time_limit: float | None, iterations: int, lns_rounds: int):
     from vervoer.settings import SolveParams
 
     s = prepared.scenario.settings
     return SolveParams(
-        time_limit_s=time_limit or s.time_limit_s, seed=s.seed, max_iterations=iterations
+        time_limit_s=time_limit or s.time_limit_s,
+        seed=s.seed,
+        max_iterations=iterations,
+        lns_rounds=lns_rounds,
     )
 
 
@@ -91,6 +95,7 @@ def _print_comparison(cmp, scenario) -> None:
     help="Euros counted for a ride a plan leaves out (assumption: a separate taxi).",
 )
 @click.option("--lang", type=click.Choice(["nl", "en"]), default=None)
+@lns_rounds_option(0)
 @handle_errors
 def compare(
     scenario: Path,
@@ -104,6 +109,7 @@ def compare(
     dask_local: bool,
     unassigned_cost: float,
     lang: str | None,
+    lns_rounds: int,
 ) -> None:
     """Compare own and shared transport and divide the savings fairly (Shapley, core)."""
     from vervoer import pipeline
@@ -124,7 +130,7 @@ def compare(
             prepared.matrix,
             prepared.places,
             rides=keys,
-            params=_params(prepared, time_limit, iterations),
+            params=_params(prepared, time_limit, iterations, lns_rounds),
             executor=executor,
             scheduler=scheduler,
             unassigned_ride_cost=unassigned_cost,
@@ -166,6 +172,7 @@ def compare(
 @click.option("--ride", "rides", multiple=True)
 @click.option("--time-limit", type=TIME_LIMIT, default=None)
 @click.option("--iterations", type=ITERATIONS, default=30, show_default=True)
+@lns_rounds_option(0)
 @handle_errors
 def whatif(
     scenario: Path,
@@ -179,6 +186,7 @@ def whatif(
     rides: tuple[str, ...],
     time_limit: float | None,
     iterations: int,
+    lns_rounds: int,
 ) -> None:
     """Plan before and after a change (merge a location, a vehicle more or less, window)."""
     from vervoer import compare as cp
@@ -211,7 +219,7 @@ def whatif(
     if not changes:
         raise click.UsageError("give at least one change (--merge, --remove-vehicle, ...)")
     keys = _parse_rides(days, rides) or list(all_rides())
-    params = _params(prepared, time_limit, iterations)
+    params = _params(prepared, time_limit, iterations, lns_rounds)
     before = plan_week(
         prepared.scenario,
         prepared.matrix,

@@ -314,6 +314,7 @@ def run_demo(
     time_limit_s: float | None = None,
     iterations: int = 30,
     days: Sequence[Weekday] = WORKDAYS,
+    lns_rounds: int = 25,
     echo: Callable[[str], None] = print,
     say: Callable[[str], None] = print,
 ) -> dict[str, object]:
@@ -346,12 +347,13 @@ def run_demo(
         f"{len(scenario.vehicles)} vehicles (tariffs are demo assumptions)"
     )
     prepared = pipeline.prepare(scenario_dir, osm=osm_path, network=network, say=say)
-    # a short deterministic budget per pool; the cap leaves room for the construction
-    # of the first solution of the large shared rides
+    # a short deterministic budget per pool; the time cap is well above what the budget
+    # takes on the large shared rides, so that the budget ends every search
     params = SolveParams(
-        time_limit_s=time_limit_s or 20.0,
+        time_limit_s=time_limit_s or 60.0,
         seed=prepared.scenario.settings.seed,
         max_iterations=iterations,
+        lns_rounds=lns_rounds,
     )
     results: dict[str, object] = {}
     for mode in (Mode.OWN, Mode.SHARED):

@@ -213,6 +213,7 @@ def plan_week(
             "seed": params.seed,
             "time_limit_s": params.time_limit_s,
             "max_iterations": params.max_iterations,
+            "lns_rounds": params.lns_rounds,
             "language": settings.language,
         },
     )

@@ -13,7 +13,7 @@ A scenario folder may hold a ``settings.toml``; every key is optional::
     max_ride_extra_min = 15                  #   factor * direct + extra)
     max_ride_floor_min = 30
     snap_max_m = 300                         # points further from a road are reported
-    time_limit_s = 10                        # solver time limit per ride and pool
+    time_limit_s = 60                        # solver time cap per ride and pool (s)
     seed = 0
     co2_g_per_km = 220                       # for cost reports (diesel taxibus, assumption)
     language = "nl"                          # "nl" or "en" for route sheets, maps, reports
@@ -55,7 +55,8 @@ class Settings:
     snap_max_m
         Points further than this from the road network are reported as unreachable.
     time_limit_s
-        Solver time limit per ride and pool, in seconds.
+        Solver time cap per ride and pool, in seconds (default 60; the work budget
+        usually ends the search first).
     seed
         Random seed of the solver (determinism, see the README).
     co2_g_per_km
@@ -77,7 +78,7 @@ class Settings:
     max_ride_extra_min: float = 15.0
     max_ride_floor_min: float = 30.0
     snap_max_m: float = 300.0
-    time_limit_s: float = 10.0
+    time_limit_s: float = 60.0
     seed: int = 0
     co2_g_per_km: float = 220.0
     language: str = "nl"
@@ -183,11 +184,17 @@ class SolveParams:
         Deterministic work budget: local-search solutions explored by guided local search.
         With the same input, seed and budget the plan is identical; the time limit only
         cuts the search short on a slow machine (documented in the README).
+    lns_rounds
+        With a work budget: rounds of :func:`vervoer.solve.ruin_and_descend` after the
+        guided local search (0: none). Each round's descent stops after
+        ``max_iterations`` solutions plus two per removed request, so the result stays
+        deterministic.
     """
 
     time_limit_s: float = 10.0
     seed: int = 0
     max_iterations: int = 100
+    lns_rounds: int = 0
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
@@ -195,4 +202,7 @@ class SolveParams:
             raise ValueError(msg)
         if self.max_iterations < 0:
             msg = "`max_iterations` must be 0 or more"
+            raise ValueError(msg)
+        if self.lns_rounds < 0:
+            msg = "`lns_rounds` must be 0 or more"
             raise ValueError(msg)

@@ -187,7 +187,12 @@ def solve_instance(
     params = params or SolveParams()
     now = time.monotonic()
     deadline = now + params.time_limit_s
-    if params.max_iterations or _n_tasks(instance) <= PART_TASKS * 3 // 2:
+    if params.max_iterations:
+        solution = _solve_whole(instance, params, deadline)
+        if solution is None or not params.lns_rounds:
+            return solution
+        return ruin_and_descend(instance, solution, params, deadline, rounds=params.lns_rounds)
+    if _n_tasks(instance) <= PART_TASKS * 3 // 2:
         return _solve_whole(instance, params, deadline)
     pickup_delivery = len(instance.pairs) > 0
     share = WHOLE_SHARE_PD if pickup_delivery else WHOLE_SHARE
@@ -427,7 +432,11 @@ def ruin_and_recreate(
 
 
 def ruin_and_descend(
-    inst: Instance, solution: Solution, params: SolveParams, deadline: float
+    inst: Instance,
+    solution: Solution,
+    params: SolveParams,
+    deadline: float,
+    rounds: int | None = None,
 ) -> Solution:
     """Fast large-neighbourhood search on one OR-Tools model: ruin, reinsert, descend.
 
@@ -441,6 +450,12 @@ def ruin_and_descend(
     Rounds are short (a fifth of a second on a 100-customer VRPTW), so there are hundreds
     of them in a minute instead of the dozen of :func:`ruin_and_recreate`. Randomness
     comes from ``random.Random(params.seed)`` only.
+
+    With ``rounds`` (the planner's work budget) it stops after that many rounds, the
+    margin shrinks by round instead of by time and each descent stops after
+    ``params.max_iterations`` solutions plus two per removed request (their
+    reinsertion), so the result does not depend on the machine's speed as long as
+    ``deadline`` is not reached.
     """
     rng = random.Random(params.seed)
     early, late = tighten_windows(inst)
@@ -456,7 +471,9 @@ def ruin_and_descend(
     best = current = solution
     begin = time.monotonic()
     span = max(deadline - begin, 1e-9)
-    while time.monotonic() + 0.05 < deadline:
+    done = 0
+    while time.monotonic() + 0.05 < deadline and (rounds is None or done < rounds):
+        done += 1
         when = np.zeros(inst.n_nodes)
         for route, at in zip(current.routes, current.times, strict=True):
             when[list(route)] = at
@@ -469,13 +486,20 @@ def ruin_and_descend(
         start = routing.ReadAssignmentFromRoutes(model.index_routes(partial), True)
         if start is None:
             continue
-        search = _search_params(min(DESCENT_SECONDS, deadline - time.monotonic()), 0)
+        if rounds is None:
+            search = _search_params(min(DESCENT_SECONDS, deadline - time.monotonic()), 0)
+        else:  # a budget of solutions: the reinsertions plus max_iterations improvements
+            budget = params.max_iterations + 2 * count
+            search = _search_params(deadline - time.monotonic(), budget)
         search.local_search_metaheuristic = _META.GREEDY_DESCENT
         assignment = routing.SolveFromAssignmentWithParameters(start, search)
         if assignment is None:
             continue
         found = model.solution(assignment, current.status)
-        left = 1.0 - (time.monotonic() - begin) / span
+        if rounds is not None:
+            left = 1.0 - done / rounds
+        else:
+            left = 1.0 - (time.monotonic() - begin) / span
         if found.objective < current.objective + DESCENT_THRESHOLD * left * abs(best.objective):
             current = found
             if found.objective < best.objective:
