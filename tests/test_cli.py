@@ -193,6 +193,8 @@ def test_unknown_location_address_is_input_error(runner, osm_path, tmp_path, mon
         ["plan", str(SMALL), "--iterations", "-5"],
         ["compare", str(SMALL), "--time-limit", "-1"],
         ["whatif", str(SMALL), "--iterations", "-1"],
+        ["plan", str(SMALL), "--lns-rounds", "-1"],
+        ["compare", str(SMALL), "--lns-rounds", "x"],
     ],
 )
 def test_bad_solver_options_are_usage_errors(runner, args):

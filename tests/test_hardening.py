@@ -42,12 +42,14 @@ def test_whole_pipeline_offline(no_network, osm_path, tmp_path, monkeypatch):
     write_plan(plan, tmp_path / "plan.json")
 
 
-def test_same_input_gives_byte_identical_plan(osm_path, tmp_path, monkeypatch):
+@pytest.mark.parametrize("lns_rounds", [0, 10])
+def test_same_input_gives_byte_identical_plan(osm_path, tmp_path, monkeypatch, lns_rounds):
     monkeypatch.setenv("VERVOER_CACHE", str(tmp_path / "cache"))
     prepared = pipeline.prepare(SMALL, osm=osm_path)
     rides = all_rides([Weekday.MON, Weekday.TUE])
+    params = dataclasses.replace(PARAMS, lns_rounds=lns_rounds)
     for name in ("a.json", "b.json"):
-        plan = pipeline.plan(prepared, rides=rides, params=PARAMS)
+        plan = pipeline.plan(prepared, rides=rides, params=params)
         assert pipeline.check(prepared, plan).ok
         write_plan(plan, tmp_path / name)
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()

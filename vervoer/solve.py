@@ -388,6 +388,38 @@ def improve_by_parts(
     return replace(final, initial_objective=None)
 
 
+def _tasks(inst: Instance) -> np.ndarray:
+    """Every request as its (pickup, delivery) nodes, pairs first; a visit is (node, node)."""
+    pairs = np.asarray(inst.pairs, dtype=np.int64).reshape(-1, 2)
+    visits = np.asarray(inst.visits, dtype=np.int64)
+    return np.concatenate([pairs, np.stack([visits, visits], axis=1)]).reshape(-1, 2)
+
+
+def _ruined(
+    inst: Instance,
+    solution: Solution,
+    tasks: np.ndarray,
+    candidates: np.ndarray,
+    seed: int,
+    count: int,
+) -> tuple[tuple[int, ...], ...]:
+    """The routes without the ``count`` candidate requests most related to request ``seed``.
+
+    Relatedness is in space and time: the shortest travel time between a stop of the seed
+    and a stop of the candidate plus the difference of their planned times.
+    """
+    durations = np.asarray(inst.durations, dtype=np.float64)
+    when = np.zeros(inst.n_nodes)
+    for route, at in zip(solution.routes, solution.times, strict=True):
+        when[list(route)] = at
+    stops = tasks[candidates]  # (m, 2)
+    ends = tasks[seed]  # (2,)
+    apart = durations[ends][:, stops] + np.abs(when[ends][:, None, None] - when[stops][None])
+    related = candidates[np.argsort(apart.min(axis=(0, 2)), kind="stable")[:count]]
+    gone = set(tasks[related].ravel().tolist())
+    return tuple(tuple(n for n in r if n not in gone) for r in solution.routes)
+
+
 def ruin_and_recreate(
     inst: Instance, solution: Solution, params: SolveParams, deadline: float
 ) -> Solution:
@@ -403,27 +435,17 @@ def ruin_and_recreate(
     instances.
     """
     rng = random.Random(params.seed)
-    durations = np.asarray(inst.durations, dtype=np.float64)
-    pairs = np.asarray(inst.pairs, dtype=np.int64).reshape(-1, 2)
-    visits = np.asarray(inst.visits, dtype=np.int64)
-    # every request as its (pickup, delivery) nodes; a visit is its own "pair"
-    tasks = np.concatenate([pairs, np.stack([visits, visits], axis=1)]).reshape(-1, 2)
+    tasks = _tasks(inst)
+    n_pairs = len(inst.pairs)
     k = max(2, round(RUIN_SHARE * len(tasks)))
     best = solution
     while time.monotonic() + 0.5 < deadline:
-        dropped = set(best.dropped_pairs) | {len(pairs) + r for r in best.dropped_visits}
+        dropped = set(best.dropped_pairs) | {n_pairs + r for r in best.dropped_visits}
         served = np.asarray([r for r in range(len(tasks)) if r not in dropped], dtype=np.int64)
         if len(served) < 2:
             break
-        when = np.zeros(inst.n_nodes)
-        for route, at in zip(best.routes, best.times, strict=True):
-            when[list(route)] = at
-        stops = tasks[served]  # (m, 2)
-        seed = tasks[served[rng.randrange(len(served))]]  # (2,)
-        apart = durations[seed][:, stops] + np.abs(when[seed][:, None, None] - when[stops][None])
-        related = served[np.argsort(apart.min(axis=(0, 2)), kind="stable")[:k]]
-        gone = set(tasks[related].ravel().tolist())
-        partial = tuple(tuple(n for n in r if n not in gone) for r in best.routes)
+        seed = int(served[rng.randrange(len(served))])
+        partial = _ruined(inst, best, tasks, served, seed, k)
         step = min(deadline, time.monotonic() + RUIN_SECONDS)
         found = _solve_whole(inst, params, step, initial=partial, strategies=())
         if found is not None and found.objective < best.objective:
@@ -461,12 +483,10 @@ def ruin_and_descend(
     early, late = tighten_windows(inst)
     model = _Model(inst, early, late)
     routing = model.routing
-    durations = np.asarray(inst.durations, dtype=np.float64)
-    pairs = np.asarray(inst.pairs, dtype=np.int64).reshape(-1, 2)
-    visits = np.asarray(inst.visits, dtype=np.int64)
-    tasks = np.concatenate([pairs, np.stack([visits, visits], axis=1)]).reshape(-1, 2)
+    tasks = _tasks(inst)
     if len(tasks) < 2:
         return solution
+    everyone = np.arange(len(tasks), dtype=np.int64)
     most = max(2, round(DESCENT_SHARE * len(tasks)))
     best = current = solution
     begin = time.monotonic()
@@ -474,15 +494,9 @@ def ruin_and_descend(
     done = 0
     while time.monotonic() + 0.05 < deadline and (rounds is None or done < rounds):
         done += 1
-        when = np.zeros(inst.n_nodes)
-        for route, at in zip(current.routes, current.times, strict=True):
-            when[list(route)] = at
-        seed = tasks[rng.randrange(len(tasks))]
-        apart = durations[seed][:, tasks] + np.abs(when[seed][:, None, None] - when[tasks][None])
+        seed = rng.randrange(len(tasks))
         count = rng.randint(max(1, most // 2), most)
-        related = np.argsort(apart.min(axis=(0, 2)), kind="stable")[:count]
-        gone = set(tasks[related].ravel().tolist())
-        partial = tuple(tuple(n for n in r if n not in gone) for r in current.routes)
+        partial = _ruined(inst, current, tasks, everyone, seed, count)
         start = routing.ReadAssignmentFromRoutes(model.index_routes(partial), True)
         if start is None:
             continue
