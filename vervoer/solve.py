@@ -13,15 +13,19 @@ time dimension as a pickup-to-delivery limit so that the local-search filters se
 several first-solution heuristics each followed by greedy descent compete (just one
 when a work budget is set: parallel cheapest insertion for pickup and delivery, local
 cheapest insertion otherwise), and guided local search
-improves the best of them. Mandatory requests stay disjunctions with a huge penalty so
+improves the best of them; a large-neighbourhood search around OR-Tools follows
+(:func:`improve_by_parts`, :func:`ruin_and_descend`; for the planner a fixed number of
+ruin-and-descend rounds). Mandatory requests stay disjunctions with a huge penalty so
 that a solution always exists; a pair's penalty is counted once (on its pickup).
 
 Determinism: OR-Tools' routing search is single-threaded and deterministic for the same
-model and parameters, and this module uses no randomness of its own (should any be
-added, it must come from ``random.Random(params.seed)``). Every phase stops at
-``SolveParams.max_iterations`` solutions (``solution_limit``), a budget independent of
-the machine's speed; ``time_limit_s`` is a hard cap on the whole call that only cuts the
-search short on a slow or overloaded machine (then the result may differ).
+model and parameters; the large-neighbourhood searches draw their random choices from
+``random.Random(params.seed)`` only. With a work budget every phase stops at
+``SolveParams.max_iterations`` solutions (``solution_limit``; a ruin-and-descend round
+at that plus two per removed request) and after ``SolveParams.lns_rounds`` rounds, a
+budget independent of the machine's speed; ``time_limit_s`` is a hard cap on the whole
+call that only cuts the search short on a slow or overloaded machine (then the result
+may differ). Without a budget (the benchmarks) the phases share the time limit.
 """
 
 from __future__ import annotations
@@ -166,8 +170,10 @@ def solve_instance(
     instances) for ``HYBRID_PARTS_SHARE`` of it, then :func:`ruin_and_descend` (hundreds
     of short ruin-reinsert-descend rounds on one model); for pickup and delivery
     :func:`ruin_and_descend`. With a budget (``max_iterations > 0``, the planner) only one
-    heuristic is used and no LNS, so the result does not depend on the machine's speed.
-    The whole call stays within ``params.time_limit_s`` plus model-building overhead.
+    heuristic and guided local search are used, followed by ``params.lns_rounds`` rounds
+    of :func:`ruin_and_descend`, each phase ending at a number of solutions, so the result
+    does not depend on the machine's speed. The whole call stays within
+    ``params.time_limit_s`` plus model-building overhead.
 
     Parameters
     ----------
