@@ -350,7 +350,7 @@ def run_demo(
     # a short deterministic budget per pool; the time cap is well above what the budget
     # takes on the large shared rides, so that the budget ends every search
     params = SolveParams(
-        time_limit_s=time_limit_s or 60.0,
+        time_limit_s=time_limit_s or 120.0,
         seed=prepared.scenario.settings.seed,
         max_iterations=iterations,
         lns_rounds=lns_rounds,

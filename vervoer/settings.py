@@ -13,7 +13,7 @@ A scenario folder may hold a ``settings.toml``; every key is optional::
     max_ride_extra_min = 15                  #   factor * direct + extra)
     max_ride_floor_min = 30
     snap_max_m = 300                         # points further from a road are reported
-    time_limit_s = 60                        # solver time cap per ride and pool (s)
+    time_limit_s = 300                       # solver time cap per ride and pool (s)
     seed = 0
     co2_g_per_km = 220                       # for cost reports (diesel taxibus, assumption)
     language = "nl"                          # "nl" or "en" for route sheets, maps, reports
@@ -55,7 +55,7 @@ class Settings:
     snap_max_m
         Points further than this from the road network are reported as unreachable.
     time_limit_s
-        Solver time cap per ride and pool, in seconds (default 60; the work budget
+        Solver time cap per ride and pool, in seconds (default 300; the work budget
         usually ends the search first).
     seed
         Random seed of the solver (determinism, see the README).
@@ -78,7 +78,7 @@ class Settings:
     max_ride_extra_min: float = 15.0
     max_ride_floor_min: float = 30.0
     snap_max_m: float = 300.0
-    time_limit_s: float = 60.0
+    time_limit_s: float = 300.0
     seed: int = 0
     co2_g_per_km: float = 220.0
     language: str = "nl"
