@@ -41,6 +41,7 @@ from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
+from vervoer._pool import stop_pool
 from vervoer.errors import VervoerError
 
 __all__ = [
@@ -897,15 +898,6 @@ def _call_cost(cost_fn: CostFn, coalition: Coalition) -> float:
     return cost_fn(coalition)
 
 
-def _kill_pool(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool now, also the evaluations still running (best effort)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in processes:
-        if proc.is_alive():
-            proc.terminate()
-
-
 class _Tracker:
     """Results, attempts and progress of one evaluation run."""
 
@@ -993,7 +985,7 @@ def _run_processes(track: _Tracker, cost_fn: CostFn, workers: int, mp_context: s
                 try:
                     fut = pool.submit(_call_in_worker, s)
                 except BrokenProcessPool:  # the idle worker died: not this coalition's fault
-                    _kill_pool(pool)
+                    stop_pool(pool)
                     pool = lanes[lane] = new_pool()
                     fut = pool.submit(_call_in_worker, s)
                 running[fut] = (lane, s)
@@ -1006,7 +998,7 @@ def _run_processes(track: _Tracker, cost_fn: CostFn, workers: int, mp_context: s
                     pool = lanes[lane]
                     lanes[lane] = None
                     if pool is not None:
-                        _kill_pool(pool)
+                        stop_pool(pool)
                     track.failure(s, exc)
                     queue.appendleft(s)
                 except Exception as exc:
@@ -1023,7 +1015,7 @@ def _run_processes(track: _Tracker, cost_fn: CostFn, workers: int, mp_context: s
             if finished:
                 pool.shutdown(wait=True)
             else:
-                _kill_pool(pool)
+                stop_pool(pool)
 
 
 def _run_dask(

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vervoer._pool import stop_pool
 from vervoer.matrix import UNREACHABLE, Matrix
 from vervoer.model import (
     DAY_NAMES,
@@ -201,7 +202,7 @@ def plan_week(
                 if progress:
                     progress(key, done[key])
         except BaseException:  # Ctrl-C, SIGTERM, a failed ride: do not wait for the others
-            _stop_pool(pool)
+            stop_pool(pool)
             raise
         pool.shutdown(wait=True)
     ride_plans = [done[key] for key in rides]
@@ -243,11 +244,11 @@ def _worker_init(parent: int) -> None:
     """Process-pool initializer: leave Ctrl-C to the main process and die with it.
 
     Ctrl-C in a terminal reaches every process of the group; the workers ignore it, and
-    the main process stops them (:func:`_stop_pool`). SIGTERM gets its default action back
-    (the CLI turns it into an exception in the main process, which a fork inherits), so
-    that stopping a worker is immediate even inside the solver. On Linux a worker is
-    also killed when the main process dies (``kill -9``), instead of solving on as an
-    orphan.
+    the main process stops them (:func:`vervoer._pool.stop_pool`). SIGTERM gets its
+    default action back (the CLI turns it into an exception in the main process, which a
+    fork inherits), so that stopping a worker is immediate even inside the solver. On
+    Linux a worker is also killed when the main process dies (``kill -9``), instead of
+    solving on as an orphan.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -264,18 +265,6 @@ def _worker_init(parent: int) -> None:
         return
     if os.getppid() != parent:  # the main process died before prctl took effect
         os._exit(1)
-
-
-def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Stop a process pool now: cancel what is queued, kill what is running, reap."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in processes:
-        if proc.is_alive():
-            proc.kill()
-    for proc in processes:
-        proc.join()
-    pool.shutdown(wait=True)
 
 
 def plan_ride(

@@ -402,7 +402,7 @@ def _tasks(inst: Instance) -> np.ndarray:
 
 
 def _ruined(
-    inst: Instance,
+    durations: np.ndarray,
     solution: Solution,
     tasks: np.ndarray,
     candidates: np.ndarray,
@@ -412,10 +412,10 @@ def _ruined(
     """The routes without the ``count`` candidate requests most related to request ``seed``.
 
     Relatedness is in space and time: the shortest travel time between a stop of the seed
-    and a stop of the candidate plus the difference of their planned times.
+    and a stop of the candidate plus the difference of their planned times
+    (``durations``: the instance's travel times as floats).
     """
-    durations = np.asarray(inst.durations, dtype=np.float64)
-    when = np.zeros(inst.n_nodes)
+    when = np.zeros(len(durations))
     for route, at in zip(solution.routes, solution.times, strict=True):
         when[list(route)] = at
     stops = tasks[candidates]  # (m, 2)
@@ -441,6 +441,7 @@ def ruin_and_recreate(
     instances.
     """
     rng = random.Random(params.seed)
+    durations = np.asarray(inst.durations, dtype=np.float64)
     tasks = _tasks(inst)
     n_pairs = len(inst.pairs)
     k = max(2, round(RUIN_SHARE * len(tasks)))
@@ -451,7 +452,7 @@ def ruin_and_recreate(
         if len(served) < 2:
             break
         seed = int(served[rng.randrange(len(served))])
-        partial = _ruined(inst, best, tasks, served, seed, k)
+        partial = _ruined(durations, best, tasks, served, seed, k)
         step = min(deadline, time.monotonic() + RUIN_SECONDS)
         found = _solve_whole(inst, params, step, initial=partial, strategies=())
         if found is not None and found.objective < best.objective:
@@ -489,6 +490,7 @@ def ruin_and_descend(
     early, late = tighten_windows(inst)
     model = _Model(inst, early, late)
     routing = model.routing
+    durations = np.asarray(inst.durations, dtype=np.float64)
     tasks = _tasks(inst)
     if len(tasks) < 2:
         return solution
@@ -502,7 +504,7 @@ def ruin_and_descend(
         done += 1
         seed = rng.randrange(len(tasks))
         count = rng.randint(max(1, most // 2), most)
-        partial = _ruined(inst, current, tasks, everyone, seed, count)
+        partial = _ruined(durations, current, tasks, everyone, seed, count)
         start = routing.ReadAssignmentFromRoutes(model.index_routes(partial), True)
         if start is None:
             continue
