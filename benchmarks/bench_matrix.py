@@ -21,9 +21,9 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from vervoer.matrix import road_matrix, snap
-from vervoer.model import Point
-from vervoer.network import load_network
+from vervoer.core.model import Point
+from vervoer.geo.matrix import road_matrix, snap
+from vervoer.geo.network import load_network
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OSM = ROOT.parent / "shared" / "data" / "osm" / "liechtenstein-2015.osm.pbf"

@@ -21,13 +21,13 @@ import time
 from pathlib import Path
 
 from vervoer import pipeline
+from vervoer.core.model import Mode, Weekday
+from vervoer.core.settings import SolveParams
 from vervoer.demo import address_points, make_scenario
-from vervoer.matrix import snap
-from vervoer.model import Mode, Weekday
-from vervoer.plan import plan_totals
-from vervoer.planner import all_rides
-from vervoer.scenario import write_scenario
-from vervoer.settings import SolveParams
+from vervoer.geo.matrix import snap
+from vervoer.io.plan_json import plan_totals
+from vervoer.io.scenario import write_scenario
+from vervoer.routing.planner import all_rides
 
 ROOT = Path(__file__).resolve().parent.parent
 OSM = Path(

@@ -22,9 +22,9 @@ import os
 import statistics
 from pathlib import Path
 
-from vervoer.bench import bench_darp, bench_solomon, gap, read_solomon
-from vervoer.settings import SolveParams
-from vervoer.solve import LNS_KINDS
+from vervoer.core.settings import SolveParams
+from vervoer.routing.solver import LNS_KINDS
+from vervoer.routing.solver.instances import bench_darp, bench_solomon, gap, read_solomon
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = Path(os.environ.get("VERVOER_BENCHMARKS", ROOT.parent / "shared" / "benchmarks"))

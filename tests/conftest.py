@@ -45,7 +45,7 @@ def osm_path() -> Path:
 @pytest.fixture(scope="session")
 def osm_cache(osm_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A network cache folder (``VERVOER_CACHE``) holding the extract's roads, built once."""
-    from vervoer.network import load_network
+    from vervoer.geo.network import load_network
 
     folder = tmp_path_factory.mktemp("osm-cache")
     load_network(osm_path, cache_dir=folder)
@@ -65,7 +65,7 @@ def benchmarks_dir() -> Path:
 
 
 # ----------------------------------------------------------------------------- nothing lost
-# Every plan any test makes in this process (through vervoer.planner.plan_week, which
+# Every plan any test makes in this process (through vervoer.routing.planner.plan_week, which
 # pipeline.plan, compare, whatif, the CLI and the fuzzers all call) goes through the
 # independent checker plus a count of its own: each requested ride (a RideKey request of
 # planner.requests_for) is in exactly one route or in the unassigned list with a reason, and
@@ -87,8 +87,8 @@ _CURRENT_TEST_VIOLATIONS: list[str] = []
 
 def _lost_or_doubled(plan: Any, scenario: Any, rides: Any) -> list[str]:
     """Every requested ride exactly once: in a route (boards and alights once) or unassigned."""
-    from vervoer.model import Reason
-    from vervoer.planner import all_rides, requests_for
+    from vervoer.core.model import Reason
+    from vervoer.routing.planner import all_rides, requests_for
 
     bad = []
     wanted_keys = Counter(tuple(rides) if rides is not None else all_rides())
@@ -120,8 +120,8 @@ def _lost_or_doubled(plan: Any, scenario: Any, rides: Any) -> list[str]:
 def _checked(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     def plan_week(scenario: Any, matrix: Any, places: Any, **kwargs: Any) -> Any:
-        from vervoer.plan import check_plan
-        from vervoer.planner import requests_for
+        from vervoer.io.plan_json import check_plan
+        from vervoer.routing.planner import requests_for
 
         if kwargs.get("rides") is not None:
             kwargs["rides"] = tuple(kwargs["rides"])
@@ -143,7 +143,7 @@ def _checked(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Wrap plan_week, also where a module already imported it by name."""
-    import vervoer.planner as planner
+    import vervoer.routing.planner as planner
 
     original = planner.plan_week
     if getattr(original, "__wrapped_by_invariant__", False):

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vervoer import pipeline
-from vervoer.export import route_geometry
-from vervoer.network import load_network
-from vervoer.plan import write_plan
-from vervoer.settings import SolveParams
+from vervoer.core.settings import SolveParams
+from vervoer.geo.network import load_network
+from vervoer.io.plan_json import write_plan
+from vervoer.outputs.exports import route_geometry
 
 SMALL = Path(__file__).parent / "data" / "scenario_small"
 

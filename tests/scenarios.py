@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from vervoer.matrix import haversine_matrix
-from vervoer.model import (
+from vervoer.core.model import (
     WORKDAYS,
     Attendance,
     Location,
@@ -20,9 +19,10 @@ from vervoer.model import (
     Vehicle,
     Weekday,
 )
-from vervoer.planner import scenario_points
-from vervoer.scenario import Scenario
-from vervoer.settings import Settings
+from vervoer.core.settings import Settings
+from vervoer.geo.matrix import haversine_matrix
+from vervoer.io.scenario import Scenario
+from vervoer.routing.planner import scenario_points
 
 
 def at(lon: float) -> Point:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vervoer import allocation as al
+from vervoer.sharing import allocation as al
 
 PLAYERS = ("A", "B", "C")
 # three organisations: own transport 100, 80, 60; the pairs and all three save something
@@ -559,7 +559,7 @@ def test_sampled_shapley_on_a_process_pool_equals_serial():
 
 
 def test_split_closure_repairs_heuristic_noise():
-    from vervoer.compare import split_closure
+    from vervoer.sharing.compare import split_closure
 
     costs = {frozenset(k): v for k, v in {"A": 10, "B": 10, "AB": 25}.items()}
     fixed, changed = split_closure(costs)

@@ -1,4 +1,4 @@
-"""Benchmark readers and the engine on published instances (vervoer.bench)."""
+"""Benchmark readers and the engine on published instances (vervoer.routing.solver.instances)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vervoer.bench import (
+from vervoer.core.errors import InputError
+from vervoer.core.settings import SolveParams
+from vervoer.routing.solver import (
+    Solution,
+    improve_by_parts,
+    ruin_and_descend,
+    solve_instance,
+    tighten_windows,
+)
+from vervoer.routing.solver.instances import (
     DARP_SCALE,
     _check_darp,
     _check_solomon,
@@ -22,15 +31,6 @@ from vervoer.bench import (
     read_darp,
     read_solomon,
     solomon_instance,
-)
-from vervoer.errors import InputError
-from vervoer.settings import SolveParams
-from vervoer.solve import (
-    Solution,
-    improve_by_parts,
-    ruin_and_descend,
-    solve_instance,
-    tighten_windows,
 )
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from vervoer.render import save_map, week_map, write_sheets
+from vervoer.outputs.render import save_map, week_map, write_sheets
 
 from . import outputs_data as od
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from vervoer import compare as cp
-from vervoer.model import Mode, Weekday
-from vervoer.planner import all_rides, plan_week
-from vervoer.settings import SolveParams
+from vervoer.core.model import Mode, Weekday
+from vervoer.core.settings import SolveParams
+from vervoer.routing.planner import all_rides, plan_week
+from vervoer.sharing import compare as cp
 
 from .scenarios import attend, each_others_way, person, prepared, scenario, vehicle
 
@@ -53,7 +53,7 @@ def test_merge_locations_moves_attendance():
         [vehicle("V", "A")],
         locations=None,
     )
-    from vervoer.model import Location, Point
+    from vervoer.core.model import Location, Point
 
     sc = sc.__class__(
         **{
@@ -120,7 +120,7 @@ def test_compare_cli_report_without_names(osm_path, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
     from vervoer.cli import main
-    from vervoer.scenario import read_scenario
+    from vervoer.io.scenario import read_scenario
 
     monkeypatch.setenv("VERVOER_CACHE", str(tmp_path / "cache"))
     small = Path(__file__).parent / "data" / "scenario_small"
@@ -154,8 +154,8 @@ def test_compare_cli_report_without_names(osm_path, tmp_path, monkeypatch):
 def test_report_escapes_scenario_text():
     import dataclasses
 
-    from vervoer.model import Organisation
-    from vervoer.report import report_html
+    from vervoer.core.model import Organisation
+    from vervoer.outputs.report import report_html
 
     sc = each_others_way()
     sc = dataclasses.replace(

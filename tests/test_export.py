@@ -11,19 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from vervoer.cli import main
-from vervoer.export import (
-    CSV_COLUMNS,
-    GPX_NS,
-    haversine_m,
-    plan_geojson,
-    point_of,
-    route_gpx,
-    route_path,
-    slugify,
-    unique_slugs,
-    write_exports,
-)
-from vervoer.model import (
+from vervoer.core.model import (
     Direction,
     Location,
     Mode,
@@ -39,7 +27,19 @@ from vervoer.model import (
     Vehicle,
     Weekday,
 )
-from vervoer.scenario import Scenario
+from vervoer.io.scenario import Scenario
+from vervoer.outputs.exports import (
+    CSV_COLUMNS,
+    GPX_NS,
+    haversine_m,
+    plan_geojson,
+    point_of,
+    route_gpx,
+    route_path,
+    slugify,
+    unique_slugs,
+    write_exports,
+)
 
 from . import outputs_data as od
 

@@ -27,13 +27,13 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.workbook.child import INVALID_TITLE_REGEX
 
 from vervoer.cli import main
-from vervoer.errors import InputError
-from vervoer.matrix import haversine_matrix
-from vervoer.model import WORKDAYS, Mode
-from vervoer.plan import check_plan
-from vervoer.planner import all_rides, plan_week, scenario_points
-from vervoer.scenario import TABLE_NAMES, TABLES, Scenario, read_scenario, write_scenario
-from vervoer.settings import Settings, SolveParams
+from vervoer.core.errors import InputError
+from vervoer.core.model import WORKDAYS, Mode
+from vervoer.core.settings import Settings, SolveParams
+from vervoer.geo.matrix import haversine_matrix
+from vervoer.io.plan_json import check_plan
+from vervoer.io.scenario import TABLE_NAMES, TABLES, Scenario, read_scenario, write_scenario
+from vervoer.routing.planner import all_rides, plan_week, scenario_points
 
 SMALL = Path(__file__).parent / "data" / "scenario_small"
 EXAMPLES = int(os.environ.get("VERVOER_FUZZ_EXAMPLES", "150"))

@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 import zstandard
 
-import vervoer.geocode as gc
-from vervoer.errors import InputError
-from vervoer.geocode import (
+import vervoer.geo.geocode as gc
+from vervoer.core.errors import InputError
+from vervoer.core.model import Point
+from vervoer.geo.geocode import (
     REPORT_COLUMNS,
     AddressIndex,
     AddressRecord,
@@ -31,7 +32,6 @@ from vervoer.geocode import (
     parse_address,
     write_geocode_report,
 )
-from vervoer.model import Point
 
 LOAD_SECONDS: dict[str, float] = {}
 

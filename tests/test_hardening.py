@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from vervoer import pipeline
-from vervoer.model import Weekday
-from vervoer.plan import plan_to_dict, write_plan
-from vervoer.planner import all_rides
-from vervoer.settings import SolveParams
+from vervoer.core.model import Weekday
+from vervoer.core.settings import SolveParams
+from vervoer.io.plan_json import plan_to_dict, write_plan
+from vervoer.routing.planner import all_rides
 
 SMALL = Path(__file__).parent / "data" / "scenario_small"
 PARAMS = SolveParams(time_limit_s=30, max_iterations=30)
@@ -82,7 +82,7 @@ def test_invariant_fails_a_plan_that_loses_or_doubles_a_ride(
     monkeypatch, invariant_violation_expected, damage
 ):
     """The session-wide check in conftest.py is active and catches a lost or doubled ride."""
-    from vervoer import planner
+    from vervoer.routing import planner
 
     from .scenarios import attend, each_others_way, person, prepared
 

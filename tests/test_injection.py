@@ -21,14 +21,14 @@ from pathlib import Path
 
 import pytest
 
-from vervoer import compare as cp
-from vervoer.export import write_exports
-from vervoer.geocode import write_geocode_report
-from vervoer.model import Direction, Pool, RideKey, Weekday
-from vervoer.render import write_maps, write_outputs
-from vervoer.report import write_report
-from vervoer.scenario import FORMULA_START, Scenario, write_scenario
-from vervoer.settings import SolveParams
+from vervoer.core.model import Direction, Pool, RideKey, Weekday
+from vervoer.core.settings import SolveParams
+from vervoer.geo.geocode import write_geocode_report
+from vervoer.io.scenario import FORMULA_START, Scenario, write_scenario
+from vervoer.outputs.exports import write_exports
+from vervoer.outputs.render import write_maps, write_outputs
+from vervoer.outputs.report import write_report
+from vervoer.sharing import compare as cp
 
 from . import outputs_data as od
 

@@ -4,9 +4,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from vervoer.matrix import haversine_matrix, leg_paths, road_matrix, snap
-from vervoer.model import Point
-from vervoer.network import load_network
+from vervoer.core.model import Point
+from vervoer.geo.matrix import haversine_matrix, leg_paths, road_matrix, snap
+from vervoer.geo.network import load_network
 
 
 @pytest.fixture(scope="module")

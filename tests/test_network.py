@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from vervoer.cli import main
-from vervoer.errors import NetworkError
-from vervoer.model import Reason
-from vervoer.network import DUTCH_SPEEDS, load_network
+from vervoer.core.errors import NetworkError
+from vervoer.core.model import Reason
+from vervoer.geo.network import DUTCH_SPEEDS, load_network
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,10 @@ import json
 
 import pytest
 
-from vervoer.errors import InputError
-from vervoer.model import Mode, StopKind
-from vervoer.plan import (
+from vervoer.core.errors import InputError
+from vervoer.core.model import Mode, StopKind
+from vervoer.core.settings import SolveParams
+from vervoer.io.plan_json import (
     check_plan,
     plan_from_dict,
     plan_to_dict,
@@ -15,8 +16,7 @@ from vervoer.plan import (
     read_plan,
     write_plan,
 )
-from vervoer.planner import all_rides, plan_week
-from vervoer.settings import SolveParams
+from vervoer.routing.planner import all_rides, plan_week
 
 from .scenarios import each_others_way, prepared
 

@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from vervoer.model import (
+from vervoer.core.model import (
     Direction,
     Location,
     Mode,
@@ -15,9 +15,9 @@ from vervoer.model import (
     StopKind,
     Weekday,
 )
-from vervoer.plan import check_plan, plan_to_dict
-from vervoer.planner import PlaceKey, all_rides, plan_week, pools_for
-from vervoer.settings import Settings, SolveParams
+from vervoer.core.settings import Settings, SolveParams
+from vervoer.io.plan_json import check_plan, plan_to_dict
+from vervoer.routing.planner import PlaceKey, all_rides, plan_week, pools_for
 
 from .scenarios import attend, each_others_way, person, prepared, scenario, vehicle
 

@@ -21,9 +21,9 @@ from click.testing import CliRunner, Result
 from pypdf import PdfReader
 
 from vervoer.cli import main
-from vervoer.export import CSV_COLUMNS, route_gpx, stop_rows
-from vervoer.plan import read_plan
-from vervoer.scenario import read_scenario
+from vervoer.io.plan_json import read_plan
+from vervoer.io.scenario import read_scenario
+from vervoer.outputs.exports import CSV_COLUMNS, route_gpx, stop_rows
 
 SMALL = Path(__file__).parent / "data" / "scenario_small"
 

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from vervoer.cli import main
-from vervoer.export import route_file_stem
-from vervoer.model import format_clock
-from vervoer.render import (
+from vervoer.core.model import format_clock
+from vervoer.outputs.exports import route_file_stem
+from vervoer.outputs.render import (
     leaflet_assets,
     map_summary,
     route_sheet_html,

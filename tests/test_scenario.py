@@ -13,10 +13,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from vervoer.errors import InputError, Problem
-from vervoer.model import WORKDAYS, Point, RideNeed, Vehicle, Weekday
-from vervoer.scenario import TABLES, _Row, read_scenario, safe_cell, write_scenario
-from vervoer.settings import Settings
+from vervoer.core.errors import InputError, Problem
+from vervoer.core.model import WORKDAYS, Point, RideNeed, Vehicle, Weekday
+from vervoer.core.settings import Settings
+from vervoer.io.scenario import TABLES, _Row, read_scenario, safe_cell, write_scenario
 
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "scenario_small"

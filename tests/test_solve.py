@@ -1,4 +1,4 @@
-"""The routing engine on small generic instances (vervoer.solve)."""
+"""The routing engine on small generic instances (vervoer.routing.solver)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import time
 import numpy as np
 import pytest
 
-from vervoer.settings import SolveParams
-from vervoer.solve import Instance, Solution, solve_instance, tighten_windows
+from vervoer.core.settings import SolveParams
+from vervoer.routing.solver import Instance, Solution, solve_instance, tighten_windows
 
 
 def _instance(

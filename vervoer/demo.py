@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from vervoer.errors import NetworkError
-from vervoer.model import (
+from vervoer.core.errors import NetworkError
+from vervoer.core.model import (
     WORKDAYS,
     Attendance,
     Location,
@@ -29,8 +29,8 @@ from vervoer.model import (
     Vehicle,
     Weekday,
 )
-from vervoer.scenario import Scenario, write_scenario
-from vervoer.settings import Settings
+from vervoer.core.settings import Settings
+from vervoer.io.scenario import Scenario, write_scenario
 
 ORGANISATIONS = (
     ("rijnhove", "Zorggroep Rijnhove (demo)"),
@@ -320,9 +320,9 @@ def run_demo(
 ) -> dict[str, object]:
     """Generate, write, plan (own and shared), check and compare the demo; return totals."""
     from vervoer import pipeline
-    from vervoer.plan import plan_totals, write_plan
-    from vervoer.planner import all_rides
-    from vervoer.settings import SolveParams
+    from vervoer.core.settings import SolveParams
+    from vervoer.io.plan_json import plan_totals, write_plan
+    from vervoer.routing.planner import all_rides
 
     if place:
         network = pipeline.load_road_network(place, online=True, say=say)
@@ -331,7 +331,7 @@ def run_demo(
     osm_path = Path(osm) if osm else default_demo_osm()
     echo(f"Demo on {osm_path.name} (real OpenStreetMap data, (c) OpenStreetMap contributors)")
     network = pipeline.load_road_network(osm_path, say=say)
-    from vervoer.matrix import snap
+    from vervoer.geo.matrix import snap
 
     addresses = address_points(osm_path)
     if addresses:
@@ -370,7 +370,7 @@ def run_demo(
         check = pipeline.check(prepared, plan)
         write_plan(plan, out / mode.value / "plan.json")
         if mode is Mode.SHARED:
-            from vervoer.render import write_outputs
+            from vervoer.outputs.render import write_outputs
 
             say("writing maps, route sheets (HTML, PDF) and exports of the shared plan")
             files = write_outputs(plan, prepared, out / mode.value)

@@ -16,14 +16,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vervoer.errors import InputError, NetworkError, Problem
-from vervoer.matrix import Matrix, road_matrix
-from vervoer.model import Mode, Plan, Point, RideKey, RidePlan
-from vervoer.network import RoadNetwork, load_network, network_from_place
-from vervoer.plan import CheckResult, check_plan
-from vervoer.planner import PlaceKey, plan_week, scenario_points
-from vervoer.scenario import Scenario, read_scenario
-from vervoer.settings import SolveParams
+from vervoer.core.errors import InputError, NetworkError, Problem
+from vervoer.core.model import Mode, Plan, Point, RideKey, RidePlan
+from vervoer.core.settings import SolveParams
+from vervoer.geo.matrix import Matrix, road_matrix
+from vervoer.geo.network import RoadNetwork, load_network, network_from_place
+from vervoer.io.plan_json import CheckResult, check_plan
+from vervoer.io.scenario import Scenario, read_scenario
+from vervoer.routing.planner import PlaceKey, plan_week, scenario_points
 
 Say = Callable[[str], None]
 
@@ -93,7 +93,7 @@ def geocode_scenario(
     Given coordinates always win. Addresses that cannot be resolved keep ``point=None``;
     planning lists those participants as unassigned ("address not found").
     """
-    from vervoer import geocode as gc
+    from vervoer.geo import geocode as gc
 
     todo = [p for p in scenario.participants if p.point is None and p.address]
     todo_loc = [loc for loc in scenario.locations if loc.point is None and loc.address]
@@ -248,7 +248,7 @@ def plan(
     progress: Callable[[RideKey, RidePlan], None] | None = None,
     workers: int | None = None,
 ) -> Plan:
-    """Plan the rides of a prepared scenario (see :func:`vervoer.planner.plan_week`)."""
+    """Plan the rides of a prepared scenario (see :func:`vervoer.routing.planner.plan_week`)."""
     return plan_week(
         prepared.scenario,
         prepared.matrix,

@@ -4,7 +4,7 @@ For each ride (weekday + direction) and each pool (``own``: one organisation; ``
 a pooling group), the requests of that ride are checked for the impossibilities the
 planner can name without solving (no vehicle that day, no wheelchair place, ride too long
 even when direct, window unreachable even by a direct ride from a depot), and the rest
-are handed to the OR-Tools model in :mod:`vervoer.solve` as a pickup-and-delivery
+are handed to the OR-Tools model in :mod:`vervoer.routing.solver` as a pickup-and-delivery
 instance whose objective is money: fixed cost per vehicle used, cost per hour of route
 duration and cost per km (integer millicents). Whatever the solver leaves out is listed
 as "no room found within the time limit".
@@ -22,9 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vervoer._pool import stop_pool
-from vervoer.matrix import UNREACHABLE, Matrix
-from vervoer.model import (
+from vervoer.core.model import (
     DAY_NAMES,
     WORKDAYS,
     Direction,
@@ -45,9 +43,11 @@ from vervoer.model import (
     Weekday,
     format_clock,
 )
-from vervoer.scenario import Scenario
-from vervoer.settings import Settings, SolveParams
-from vervoer.solve import Instance, solve_instance
+from vervoer.core.processes import stop_pool
+from vervoer.core.settings import Settings, SolveParams
+from vervoer.geo.matrix import UNREACHABLE, Matrix
+from vervoer.io.scenario import Scenario
+from vervoer.routing.solver import Instance, solve_instance
 
 MILLICENTS_PER_EURO = 100_000
 DROP_PENALTY = 10_000 * MILLICENTS_PER_EURO  # leaving one stop out costs "EUR 10,000"
@@ -244,7 +244,7 @@ def _worker_init(parent: int) -> None:
     """Process-pool initializer: leave Ctrl-C to the main process and die with it.
 
     Ctrl-C in a terminal reaches every process of the group; the workers ignore it, and
-    the main process stops them (:func:`vervoer._pool.stop_pool`). SIGTERM gets its
+    the main process stops them (:func:`vervoer.core.processes.stop_pool`). SIGTERM gets its
     default action back (the CLI turns it into an exception in the main process, which a
     fork inherits), so that stopping a worker is immediate even inside the solver. On
     Linux a worker is also killed when the main process dies (``kill -9``), instead of

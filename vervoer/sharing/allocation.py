@@ -41,8 +41,8 @@ from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
-from vervoer._pool import stop_pool
-from vervoer.errors import VervoerError
+from vervoer.core.errors import VervoerError
+from vervoer.core.processes import stop_pool
 
 __all__ = [
     "CoalitionFailedError",
@@ -1089,7 +1089,7 @@ def evaluate_coalitions(
         ``v(S)`` for a coalition S (a frozenset of names), returning a number. For the
         ``process`` and ``dask`` executors it must be picklable: a module-level function,
         a :func:`functools.partial` of one, or an instance of a module-level class (like
-        :class:`vervoer.compare.CoalitionCost`). It is sent once to each worker, not once
+        :class:`vervoer.sharing.compare.CoalitionCost`). It is sent once to each worker, not once
         per coalition.
     coalitions
         The coalitions to evaluate; default all ``2**n - 1``. Duplicates count once.

@@ -10,9 +10,9 @@ import html
 import io
 from pathlib import Path
 
-from vervoer._atomic import atomic_open
-from vervoer.compare import Comparison, OrgMetrics
-from vervoer.scenario import Scenario, write_csv
+from vervoer.core.files import atomic_open
+from vervoer.io.scenario import Scenario, write_csv
+from vervoer.sharing.compare import Comparison, OrgMetrics
 
 TEXT = {
     "nl": {

@@ -48,8 +48,8 @@ from typing import Any, Literal, overload
 
 import numpy as np
 
-from vervoer.errors import InputError
-from vervoer.model import Point
+from vervoer.core.errors import InputError
+from vervoer.core.model import Point
 
 __all__ = [
     "REPORT_COLUMNS",

@@ -16,11 +16,11 @@ from vervoer.cli import (
     main,
     osm_option,
 )
-from vervoer.errors import InputError
+from vervoer.core.errors import InputError
 
 
 def _params(prepared, time_limit: float | None, iterations: int, lns_rounds: int):
-    from vervoer.settings import SolveParams
+    from vervoer.core.settings import SolveParams
 
     s = prepared.scenario.settings
     return SolveParams(
@@ -32,7 +32,7 @@ def _params(prepared, time_limit: float | None, iterations: int, lns_rounds: int
 
 
 def _print_comparison(cmp, scenario) -> None:
-    from vervoer.report import METRICS
+    from vervoer.outputs.report import METRICS
 
     t_own, t_sh = cmp.own_metrics["total"], cmp.shared_metrics["total"]
     click.echo(f"{'':<26}{'own':>12}{'shared':>12}{'difference':>12}")
@@ -113,9 +113,9 @@ def compare(
 ) -> None:
     """Compare own and shared transport and divide the savings fairly (Shapley, core)."""
     from vervoer import pipeline
-    from vervoer.compare import compare as run_compare
-    from vervoer.planner import all_rides
-    from vervoer.report import write_report
+    from vervoer.outputs.report import write_report
+    from vervoer.routing.planner import all_rides
+    from vervoer.sharing.compare import compare as run_compare
 
     prepared = pipeline.prepare(scenario, osm=osm, say=_say)
     keys = _parse_rides(days, rides) or list(all_rides())
@@ -189,9 +189,9 @@ def whatif(
     lns_rounds: int,
 ) -> None:
     """Plan before and after a change (merge a location, a vehicle more or less, window)."""
-    from vervoer import compare as cp
     from vervoer import pipeline
-    from vervoer.planner import all_rides, plan_week
+    from vervoer.routing.planner import all_rides, plan_week
+    from vervoer.sharing import compare as cp
 
     prepared = pipeline.prepare(scenario, osm=osm, say=_say)
     sc, places = prepared.scenario, dict(prepared.places)

@@ -5,7 +5,7 @@ S alone (its participants, its vehicles, all of S in one pool), plus a documente
 for every ride that plan cannot serve (``unassigned_ride_cost``: what a coordinator pays
 for a separate taxi), so that plans that leave different rides out stay comparable.
 ``v({i})`` is organisation i's own transport; ``v(N)`` the shared plan of everyone. The
-division of ``v(N)`` uses :mod:`vervoer.allocation` (Shapley value, simple proportional
+division of ``v(N)`` uses :mod:`vervoer.sharing.allocation` (Shapley value, simple proportional
 keys, core check).
 """
 
@@ -18,11 +18,11 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from vervoer.matrix import Matrix
-from vervoer.model import Mode, Plan, Pool, RideKey, StopKind, Vehicle
-from vervoer.planner import PlaceKey, plan_week
-from vervoer.scenario import Scenario
-from vervoer.settings import SolveParams
+from vervoer.core.model import Mode, Plan, Pool, RideKey, StopKind, Vehicle
+from vervoer.core.settings import SolveParams
+from vervoer.geo.matrix import Matrix
+from vervoer.io.scenario import Scenario
+from vervoer.routing.planner import PlaceKey, plan_week
 
 UNASSIGNED_RIDE_COST = 75.0  # euros per ride left out (assumption: a separate taxi ride)
 CO2_G_PER_KM = 220.0
@@ -219,7 +219,7 @@ def compare(
     progress
         Called with (coalitions done, total).
     """
-    from vervoer import allocation as al
+    from vervoer.sharing import allocation as al
 
     orgs = tuple(sorted(o.id for o in scenario.organisations))
     fn = CoalitionCost(scenario, matrix, dict(places), tuple(rides), params, unassigned_ride_cost)

@@ -32,24 +32,8 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
-from vervoer._atomic import atomic_open
-from vervoer.export import (
-    OSM_ATTRIBUTION,
-    Geometry,
-    LatLon,
-    address_book,
-    haversine_m,
-    iter_routes,
-    leg_path,
-    point_of,
-    route_file_stem,
-    route_geometry,
-    route_path,
-    stop_address,
-    unique_slugs,
-    write_exports,
-)
-from vervoer.model import (
+from vervoer.core.files import atomic_open
+from vervoer.core.model import (
     DAY_NAMES,
     Direction,
     Location,
@@ -65,7 +49,23 @@ from vervoer.model import (
     Weekday,
     format_clock,
 )
-from vervoer.scenario import Scenario
+from vervoer.io.scenario import Scenario
+from vervoer.outputs.exports import (
+    OSM_ATTRIBUTION,
+    Geometry,
+    LatLon,
+    address_book,
+    haversine_m,
+    iter_routes,
+    leg_path,
+    point_of,
+    route_file_stem,
+    route_geometry,
+    route_path,
+    stop_address,
+    unique_slugs,
+    write_exports,
+)
 
 if TYPE_CHECKING:
     from vervoer.pipeline import Prepared
@@ -651,7 +651,7 @@ def week_map(
     plan, scenario
         The plan and the (geocoded) scenario it was made for.
     geometry
-        Road paths per leg (:func:`vervoer.export.route_geometry`); None: straight lines.
+        Road paths per leg (:func:`vervoer.outputs.exports.route_geometry`); None: straight lines.
     day
         Only the rides of this weekday (``ma``/``mon``/:class:`Weekday`); None: all rides.
     names

@@ -18,8 +18,8 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from vervoer.model import Point
-from vervoer.network import RoadNetwork
+from vervoer.core.model import Point
+from vervoer.geo.network import RoadNetwork
 
 EARTH_RADIUS_M = 6_371_008.8
 UNREACHABLE = np.iinfo(np.int64).max // 4  # value for "no path" in integer matrices
@@ -130,7 +130,7 @@ def road_matrix(
     Parameters
     ----------
     network
-        The road network (see :func:`vervoer.network.load_network`).
+        The road network (see :func:`vervoer.geo.network.load_network`).
     points
         All points at once; duplicates and points sharing a node cost nothing extra.
     progress

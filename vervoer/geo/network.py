@@ -20,8 +20,8 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from vervoer._atomic import atomic_open
-from vervoer.errors import NetworkError
+from vervoer.core.errors import NetworkError
+from vervoer.core.files import atomic_open
 
 # Speeds (km/h) where `maxspeed` is missing: Dutch defaults by road type (built-up areas 50,
 # residential streets mostly 30 zones, rural roads 60/80, motorways 100 by day).

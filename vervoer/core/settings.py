@@ -28,8 +28,8 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from vervoer.errors import InputError, Problem
-from vervoer.model import Pool
+from vervoer.core.errors import InputError, Problem
+from vervoer.core.model import Pool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -185,7 +185,7 @@ class SolveParams:
         With the same input, seed and budget the plan is identical; the time limit only
         cuts the search short on a slow machine (documented in the README).
     lns_rounds
-        With a work budget: rounds of :func:`vervoer.solve.ruin_and_descend` after the
+        With a work budget: rounds of :func:`vervoer.routing.solver.ruin_and_descend` after the
         guided local search (0: none). Each round's descent stops after
         ``max_iterations`` solutions plus two per removed request, so the result stays
         deterministic.

@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from vervoer.errors import VervoerError
-from vervoer.model import WORKDAYS, Direction, Mode, RideKey, RidePlan, Weekday
+from vervoer.core.errors import VervoerError
+from vervoer.core.model import WORKDAYS, Direction, Mode, RideKey, RidePlan, Weekday
 
 F = Callable[..., Any]
 TIME_LIMIT = click.FloatRange(min=0, min_open=True)  # seconds, above 0
@@ -106,7 +106,7 @@ osm_option = click.option(
 @handle_errors
 def validate(scenario: Path) -> None:
     """Check a scenario folder or workbook and report every problem at once."""
-    from vervoer.scenario import read_scenario
+    from vervoer.io.scenario import read_scenario
 
     sc = read_scenario(scenario)
     click.echo(
@@ -160,9 +160,9 @@ def network(source: str | None, osm: Path | None, online: bool) -> None:
 @handle_errors
 def geocode(scenario: Path, osm: Path | None, bag: Path | None, out: Path | None) -> None:
     """Resolve addresses offline and write the coordinates as a reviewable CSV."""
-    from vervoer.geocode import write_geocode_report
+    from vervoer.geo.geocode import write_geocode_report
+    from vervoer.io.scenario import read_scenario
     from vervoer.pipeline import geocode_scenario, resolve_osm
-    from vervoer.scenario import read_scenario
 
     sc = read_scenario(scenario)
     osm_path = resolve_osm(sc, osm) if (osm or sc.settings.osm or not bag) else None
@@ -195,7 +195,7 @@ def _parse_rides(days: tuple[str, ...], rides: tuple[str, ...]) -> list[RideKey]
 
 
 def _ride_line(key: RideKey, ride: RidePlan) -> str:
-    from vervoer.plan import ride_totals
+    from vervoer.io.plan_json import ride_totals
 
     t = ride_totals(ride)
     return (
@@ -255,8 +255,8 @@ def plan(
 ) -> None:
     """Plan the week's rides; write OUT/plan.json, maps, route sheets and exports."""
     from vervoer import pipeline
-    from vervoer.plan import check_plan, plan_totals, write_plan
-    from vervoer.settings import SolveParams
+    from vervoer.core.settings import SolveParams
+    from vervoer.io.plan_json import check_plan, plan_totals, write_plan
 
     keys = _parse_rides(days, rides)
     prepared = pipeline.prepare(scenario, osm=osm, say=_say)
@@ -288,7 +288,7 @@ def plan(
     click.echo(f"check: {'OK' if check.ok else 'FAILED'}")
     click.echo(f"written: {out / 'plan.json'}")
     if outputs:
-        from vervoer.render import write_outputs
+        from vervoer.outputs.render import write_outputs
 
         click.echo("writing maps, route sheets and exports")
         files = write_outputs(result, prepared, out, pdf=pdf)
@@ -305,7 +305,7 @@ def plan(
 def check(scenario: Path, plan_file: Path, osm: Path | None) -> None:
     """Re-verify PLAN (a plan.json) against SCENARIO, independently of the solver."""
     from vervoer import pipeline
-    from vervoer.plan import read_plan
+    from vervoer.io.plan_json import read_plan
 
     the_plan = read_plan(plan_file)
     prepared = pipeline.prepare(scenario, osm=osm, say=_say)
@@ -380,8 +380,8 @@ def bench(kind: str, instance: Path, time_limit: float, iterations: int) -> None
     """Solve a published benchmark INSTANCE with the planner's OR-Tools model; print JSON."""
     import json
 
-    from vervoer.bench import bench_darp, bench_solomon
-    from vervoer.settings import SolveParams
+    from vervoer.core.settings import SolveParams
+    from vervoer.routing.solver.instances import bench_darp, bench_solomon
 
     params = SolveParams(time_limit_s=time_limit, max_iterations=iterations)
     result = (bench_darp if kind == "darp" else bench_solomon)(instance, params)
@@ -389,11 +389,11 @@ def bench(kind: str, instance: Path, time_limit: float, iterations: int) -> None
 
 
 # commands defined in their own modules register themselves on `main`
-from vervoer import cli_compare  # noqa: E402, F401
+from vervoer.cli import compare as cli_compare  # noqa: E402, F401
 
 # ============================================================================ outputs
 # `vervoer map`, `vervoer sheets`, `vervoer export`: maps, route sheets and exports from a
-# plan.json (issue 4). The code is in vervoer.render and vervoer.export.
+# plan.json (issue 4). The code is in vervoer.outputs.render and vervoer.outputs.exports.
 
 _plan_argument = click.argument(
     "plan_file", metavar="PLAN", type=click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -423,8 +423,8 @@ _lang_option = click.option(
 def _prepare_outputs(plan_file: Path, scenario: Path, osm: Path | None) -> tuple[Any, Any, Any]:
     """Read the plan, prepare the scenario (geocoding, network) and compute road geometry."""
     from vervoer import pipeline
-    from vervoer.export import route_geometry
-    from vervoer.plan import read_plan
+    from vervoer.io.plan_json import read_plan
+    from vervoer.outputs.exports import route_geometry
 
     the_plan = read_plan(plan_file)
     prepared = pipeline.prepare(scenario, osm=osm, say=_say)
@@ -473,7 +473,7 @@ def map_command(
     no_tiles: bool,
 ) -> None:
     """Write interactive maps of PLAN: OUT/map.html (all rides) and OUT/map-<day>.html."""
-    from vervoer.render import OSM_TILES, write_maps
+    from vervoer.outputs.render import OSM_TILES, write_maps
 
     the_plan, prepared, geometry = _prepare_outputs(plan_file, scenario, osm)
     out = out or plan_file.parent
@@ -511,7 +511,7 @@ def sheets_command(
     no_pdf: bool,
 ) -> None:
     """Write a printable route sheet per vehicle per ride (HTML + PDF) into OUT/sheets."""
-    from vervoer.render import write_sheets
+    from vervoer.outputs.render import write_sheets
 
     the_plan, prepared, geometry = _prepare_outputs(plan_file, scenario, osm)
     folder = (out or plan_file.parent) / "sheets"
@@ -540,7 +540,7 @@ def export_command(
     plan_file: Path, scenario: Path, osm: Path | None, out: Path | None, names: bool
 ) -> None:
     """Write OUT/routes.geojson, OUT/stops.csv and OUT/gpx/*.gpx (one GPX per route)."""
-    from vervoer.export import write_exports
+    from vervoer.outputs.exports import write_exports
 
     the_plan, prepared, geometry = _prepare_outputs(plan_file, scenario, osm)
     written = write_exports(

@@ -1,7 +1,7 @@
 """Published routing benchmarks solved with the planner's own OR-Tools model.
 
 Readers turn Cordeau's DARP files and Solomon's VRPTW files into the generic
-:class:`vervoer.solve.Instance` that the planner also builds, so the numbers measure the
+:class:`vervoer.routing.solver.Instance` that the planner also builds, so the numbers measure the
 engine the planner uses. Instance units are scaled to integers:
 
 - DARP: times and distances x1000, travel times rounded *up* (so a solution feasible for
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from vervoer.errors import InputError
-from vervoer.settings import SolveParams
-from vervoer.solve import Instance, Solution, solve_instance
+from vervoer.core.errors import InputError
+from vervoer.core.settings import SolveParams
+from vervoer.routing.solver import Instance, Solution, solve_instance
 
 DARP_SCALE = 1000
 SOLOMON_SCALE = 10
@@ -253,7 +253,8 @@ def _no_solution(name: str, seconds: float) -> dict[str, object]:
 def bench_darp(path: Path, params: SolveParams, lns: str | None = None) -> dict[str, object]:
     """Solve a DARP file; routes as node ids with the service start time at each node.
 
-    ``lns`` chooses the large-neighbourhood search (see :func:`vervoer.solve.solve_instance`).
+    ``lns`` chooses the large-neighbourhood search (see
+    :func:`vervoer.routing.solver.solve_instance`).
     """
     d = read_darp(path)
     t0 = time.perf_counter()
@@ -288,7 +289,8 @@ def bench_darp(path: Path, params: SolveParams, lns: str | None = None) -> dict[
 def bench_solomon(path: Path, params: SolveParams, lns: str | None = None) -> dict[str, object]:
     """Solve a Solomon file (distance-only, truncated); routes as customer ids.
 
-    ``lns`` chooses the large-neighbourhood search (see :func:`vervoer.solve.solve_instance`).
+    ``lns`` chooses the large-neighbourhood search (see
+    :func:`vervoer.routing.solver.solve_instance`).
     """
     d = read_solomon(path)
     t0 = time.perf_counter()

@@ -4,8 +4,9 @@ This is the only module that imports ``ortools``. It knows nothing of participan
 files: :class:`Instance` is a generic integer model (nodes with time windows, service
 times and multi-dimensional demands; vehicles with their own start/end nodes, shifts,
 capacities and costs; pickup-delivery pairs with a maximum ride time; optional visits
-with a penalty). The planner (:mod:`vervoer.plan`) and the benchmark readers
-(:mod:`vervoer.bench`) both build an :class:`Instance` and call :func:`solve_instance`.
+with a penalty). The planner (:mod:`vervoer.routing.planner`) and the benchmark readers
+(:mod:`vervoer.routing.solver.instances`) both build an :class:`Instance` and call
+:func:`solve_instance`.
 
 Search (see :func:`solve_instance`): time windows are narrowed with the classic DARP
 preprocessing (:func:`tighten_windows`), the maximum ride time is also given to the
@@ -38,7 +39,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from vervoer.settings import SolveParams
+from vervoer.core.settings import SolveParams
 
 HORIZON = 48 * 3600  # time values are seconds after midnight (or instance units)
 

@@ -1,7 +1,7 @@
 """Read a coordinator's scenario (CSV folder or XLSX workbook) into validated model objects.
 
 Every problem of every file is collected (file, row, field, what is wrong, what is
-expected) and raised once as :class:`~vervoer.errors.InputError`; nothing is planned on
+expected) and raised once as :class:`~vervoer.core.errors.InputError`; nothing is planned on
 half-valid data and no row is dropped silently. Rows are numbered as a spreadsheet shows
 them: the header is row 1, the first data row is row 2.
 
@@ -27,8 +27,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-from vervoer.errors import InputError, Problem
-from vervoer.model import (
+from vervoer.core.errors import InputError, Problem
+from vervoer.core.model import (
     WORKDAYS,
     Attendance,
     Location,
@@ -39,7 +39,7 @@ from vervoer.model import (
     Vehicle,
     Weekday,
 )
-from vervoer.settings import Settings
+from vervoer.core.settings import Settings
 
 TABLES = ("organisations", "locations", "participants", "attendance", "vehicles")
 
@@ -746,7 +746,7 @@ def _weekdays(r: _Row, column: str) -> tuple[Weekday, ...]:
 
 
 def _pool_of(settings: Settings, org_ids: Iterable[str]) -> dict[str, tuple[str, frozenset[str]]]:
-    """Organisation -> (pool name, members), as :func:`vervoer.planner.pools_for` (shared)."""
+    """Organisation -> (pool name, members), as :func:`vervoer.routing.planner.pools_for`."""
     orgs = list(org_ids)
     if not settings.pools:
         everyone = frozenset(orgs)

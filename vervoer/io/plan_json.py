@@ -1,6 +1,6 @@
 """plan.json: the contract that maps, route sheets and reports read; totals and the checker.
 
-:func:`plan_to_dict` / :func:`plan_from_dict` convert a :class:`~vervoer.model.Plan` to and
+:func:`plan_to_dict` / :func:`plan_from_dict` convert a :class:`~vervoer.core.model.Plan` to and
 from the JSON document described in the README ("plan.json"). :func:`check_plan`
 re-verifies a plan against the scenario and the matrix without using the solver: every
 requested ride served exactly once or listed unassigned, pickup before drop-off in the
@@ -15,10 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from vervoer._atomic import atomic_open
-from vervoer.errors import InputError
-from vervoer.matrix import Matrix
-from vervoer.model import (
+from vervoer.core.errors import InputError
+from vervoer.core.files import atomic_open
+from vervoer.core.model import (
     Direction,
     Mode,
     Plan,
@@ -32,8 +31,16 @@ from vervoer.model import (
     Weekday,
     format_clock,
 )
-from vervoer.planner import PlaceKey, Request, _windows, boarding_s, requests_for, route_cost
-from vervoer.scenario import Scenario
+from vervoer.geo.matrix import Matrix
+from vervoer.io.scenario import Scenario
+from vervoer.routing.planner import (
+    PlaceKey,
+    Request,
+    _windows,
+    boarding_s,
+    requests_for,
+    route_cost,
+)
 
 SCHEMA_VERSION = 1
 

@@ -8,7 +8,7 @@ Units, once for the whole package:
 - money is in euros (floats rounded to cents at the output edge; the solver uses integers).
 
 Objects check their own fields when they are built (``ValueError``); references between
-objects are checked by :mod:`vervoer.scenario`, which knows file, row and field.
+objects are checked by :mod:`vervoer.io.scenario`, which knows file, row and field.
 """
 
 from __future__ import annotations

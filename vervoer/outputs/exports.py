@@ -27,9 +27,18 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
 
-from vervoer._atomic import atomic_open
-from vervoer.model import Participant, Plan, Point, RideKey, Route, Stop, StopKind, format_clock
-from vervoer.scenario import Scenario, write_csv
+from vervoer.core.files import atomic_open
+from vervoer.core.model import (
+    Participant,
+    Plan,
+    Point,
+    RideKey,
+    Route,
+    Stop,
+    StopKind,
+    format_clock,
+)
+from vervoer.io.scenario import Scenario, write_csv
 
 LatLon = tuple[float, float]
 Leg = tuple[LatLon, LatLon]
@@ -83,9 +92,9 @@ def route_geometry(plan: Plan, network: object) -> dict[Leg, list[LatLon]]:
     Parameters
     ----------
     plan
-        The plan (e.g. from :func:`vervoer.plan.read_plan`).
+        The plan (e.g. from :func:`vervoer.io.plan_json.read_plan`).
     network
-        A :class:`vervoer.network.RoadNetwork`.
+        A :class:`vervoer.geo.network.RoadNetwork`.
 
     Returns
     -------
@@ -93,7 +102,7 @@ def route_geometry(plan: Plan, network: object) -> dict[Leg, list[LatLon]]:
         Leg -> path as ``(lat, lon)`` points, starting at the first stop and ending at the
         second; a straight line where the network has no path.
     """
-    from vervoer.matrix import leg_paths, snap
+    from vervoer.geo.matrix import leg_paths, snap
 
     legs = sorted(route_legs(plan))
     if not legs:
