@@ -16,7 +16,7 @@ import pytest
 from vervoer.core.errors import InputError, Problem
 from vervoer.core.model import WORKDAYS, Point, RideNeed, Vehicle, Weekday
 from vervoer.core.settings import Settings
-from vervoer.io.scenario import TABLES, _Row, read_scenario, safe_cell, write_scenario
+from vervoer.io.scenario import TABLES, _Row, read_scenario, write_scenario
 
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "scenario_small"
@@ -885,22 +885,6 @@ def test_formula_injection_is_neutralised(tmp_path):
     assert again.participants == sc.participants
     assert again.organisations == sc.organisations
     assert again.locations[0].name == "=1+1"
-
-
-@pytest.mark.parametrize(
-    ("text", "cell"),
-    [
-        ("=1+1", "'=1+1"),
-        ("-5", "'-5"),
-        ("'=x", "''=x"),
-        ("'s-Hertogenbosch", "'s-Hertogenbosch"),
-        ("gewoon", "gewoon"),
-        ("", ""),
-        (None, ""),
-    ],
-)
-def test_safe_cell(text, cell):
-    assert safe_cell(text) == cell
 
 
 # ----------------------------------------------------------------------------- speed

@@ -35,9 +35,7 @@ import csv
 import io
 import json
 import math
-import os
 import re
-import tempfile
 import unicodedata
 import warnings
 from collections import Counter
@@ -49,6 +47,7 @@ from typing import Any, Literal, overload
 import numpy as np
 
 from vervoer.core.errors import InputError
+from vervoer.core.files import write_csv
 from vervoer.core.model import Point
 
 __all__ = [
@@ -1846,13 +1845,6 @@ class ReportRow:
     result: GeocodeResult | None
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
 
 def _report_fields(row: Any) -> tuple[object, ...]:
     if isinstance(row, ReportRow):
@@ -1899,35 +1891,14 @@ def write_geocode_report(rows: Iterable[Any], path: Path | str) -> None:
     does not run them as formulas. The file is written to a temporary file next to it and
     then moved into place (``os.replace``), so a reader never sees half a report.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(REPORT_COLUMNS)
-            for row in rows:
-                table, ident, address, status, point, matched, score, cands, note = _report_fields(
-                    row
-                )
-                lat = lon = ""
-                if isinstance(point, Point):
-                    lat, lon = f"{point.lat:.7f}", f"{point.lon:.7f}"
-                writer.writerow(
-                    [
-                        _cell(table),
-                        _cell(ident),
-                        _cell(address),
-                        _cell(status),
-                        lat,
-                        lon,
-                        _cell(matched),
-                        f"{float(score or 0):.0f}",
-                        _cell(" | ".join(str(c) for c in (cands or ()))),
-                        _cell(note),
-                    ]
-                )
-        Path(tmp).replace(path)  # atomic, as os.replace
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    rows_out = []
+    for row in rows:
+        table, ident, address, status, point, matched, score, cands, note = _report_fields(row)
+        lat = lon = ""
+        if isinstance(point, Point):
+            lat, lon = f"{point.lat:.7f}", f"{point.lon:.7f}"
+        rows_out.append(
+            [table, ident, address, status, lat, lon, matched, f"{float(score or 0):.0f}",
+             " | ".join(str(c) for c in (cands or ())), note]
+        )  # fmt: skip
+    write_csv(path, REPORT_COLUMNS, rows_out)

@@ -96,7 +96,8 @@ def plan_totals(plan: Plan) -> dict[str, object]:
 # ----------------------------------------------------------------------------- JSON
 
 
-def _stop_dict(s: Stop) -> dict[str, object]:
+def stop_dict(s: Stop) -> dict[str, object]:
+    """A stop as plan.json writes it (times as HH:MM and in seconds)."""
     return {
         "kind": s.kind.value,
         "place": s.place,
@@ -132,7 +133,7 @@ def plan_to_dict(plan: Plan) -> dict[str, object]:
                         "duration_s": r.duration_s,
                         "duration": format_clock(r.duration_s),
                         "cost": r.cost,
-                        "stops": [_stop_dict(s) for s in r.stops],
+                        "stops": [stop_dict(s) for s in r.stops],
                     }
                     for r in ride.routes
                 ],

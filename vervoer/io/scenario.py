@@ -19,15 +19,14 @@ import difflib
 import io
 import json
 import math
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
 from vervoer.core.errors import InputError, Problem
+from vervoer.core.files import unquote_cell, write_csv, write_text
 from vervoer.core.model import (
     WORKDAYS,
     Attendance,
@@ -149,7 +148,6 @@ RIDES: dict[str, RideNeed] = {
     "independent": RideNeed.NONE,
 }
 NO_WEEKDAYS = frozenset({"geen", "none", "nooit", "never"})
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?::00)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}|^\d{1,2}[-/]\d{1,2}[-/]\d{2,4}")
@@ -201,23 +199,6 @@ def _ride_key(text: str) -> str:
     return " ".join(re.split(r"[\s_\-/]+", text.lower())).strip()
 
 
-def _unquote(text: str) -> str:
-    """Strip the ``'`` that :func:`safe_cell` put before a formula-like cell."""
-    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_START):
-        return text[1:]
-    return text
-
-
-def safe_cell(value: object) -> str:
-    """Text for a spreadsheet cell, neutralised against formula injection.
-
-    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (also after
-    leading quotes) gets one leading ``'``; the reader strips it again.
-    """
-    text = "" if value is None else str(value)
-    return "'" + text if text.lstrip("'").startswith(FORMULA_START) else text
-
-
 def _cell(value: object) -> str:
     """An xlsx cell value as the text a CSV would hold."""
     if value is None:
@@ -237,7 +218,7 @@ def _cell(value: object) -> str:
         return f"{minutes // 60:02d}:{minutes % 60:02d}" if 0 <= minutes < 24 * 60 else str(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return _unquote(str(value))
+    return unquote_cell(str(value))
 
 
 # ----------------------------------------------------------------------------- rows
@@ -497,7 +478,7 @@ def _read_csv(path: Path, problems: list[Problem]) -> list[list[str]] | None:
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        return [[_unquote(c) for c in row] for row in reader]
+        return [[unquote_cell(c) for c in row] for row in reader]
     except csv.Error as exc:
         problems.append(Problem(path.name, None, None, f"is not a readable CSV file ({exc})"))
         return None
@@ -976,39 +957,6 @@ def _build(
 # ----------------------------------------------------------------------------- writing
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file next to ``path``, then move it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_csv(path: Path, header: list[str], rows: Iterable[Iterable[object]]) -> None:
-    """Write a CSV file atomically (UTF-8, comma), neutralising formula-like cells.
-
-    Parameters
-    ----------
-    path
-        The target file; its folder is created if needed.
-    header
-        The column names.
-    rows
-        The data rows; every cell goes through :func:`safe_cell`.
-    """
-    buffer = io.StringIO()
-    w = csv.writer(buffer, lineterminator="\r\n")
-    w.writerow(header)
-    for row in rows:
-        w.writerow([safe_cell(c) for c in row])
-    _atomic_write(Path(path), buffer.getvalue())
-
-
 def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
@@ -1163,6 +1111,6 @@ def write_scenario(scenario: Scenario, folder: Path | str) -> None:
     text = settings_toml(scenario.settings)
     target = folder / "settings.toml"
     if text:
-        _atomic_write(target, text)
+        write_text(target, text)
     else:
         target.unlink(missing_ok=True)

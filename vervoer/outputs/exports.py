@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
 
-from vervoer.core.files import atomic_open
+from vervoer.core.files import atomic_open, write_csv
 from vervoer.core.model import (
     Participant,
     Plan,
@@ -38,7 +38,7 @@ from vervoer.core.model import (
     StopKind,
     format_clock,
 )
-from vervoer.io.scenario import Scenario, write_csv
+from vervoer.io.scenario import Scenario
 
 LatLon = tuple[float, float]
 Leg = tuple[LatLon, LatLon]

@@ -10,8 +10,8 @@ import html
 import io
 from pathlib import Path
 
-from vervoer.core.files import atomic_open
-from vervoer.io.scenario import Scenario, write_csv
+from vervoer.core.files import atomic_open, write_csv
+from vervoer.io.scenario import Scenario
 from vervoer.sharing.compare import Comparison, OrgMetrics
 
 TEXT = {
