@@ -27,7 +27,7 @@ from vervoer.demo import address_points, make_scenario
 from vervoer.geo.matrix import snap
 from vervoer.io.plan_json import plan_totals
 from vervoer.io.scenario import write_scenario
-from vervoer.routing.planner import all_rides
+from vervoer.routing.requests import all_rides
 
 ROOT = Path(__file__).resolve().parent.parent
 OSM = Path(

@@ -88,7 +88,7 @@ _CURRENT_TEST_VIOLATIONS: list[str] = []
 def _lost_or_doubled(plan: Any, scenario: Any, rides: Any) -> list[str]:
     """Every requested ride exactly once: in a route (boards and alights once) or unassigned."""
     from vervoer.core.model import Reason
-    from vervoer.routing.planner import all_rides, requests_for
+    from vervoer.routing.requests import all_rides, requests_for
 
     bad = []
     wanted_keys = Counter(tuple(rides) if rides is not None else all_rides())
@@ -120,8 +120,8 @@ def _lost_or_doubled(plan: Any, scenario: Any, rides: Any) -> list[str]:
 def _checked(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     def plan_week(scenario: Any, matrix: Any, places: Any, **kwargs: Any) -> Any:
-        from vervoer.io.plan_json import check_plan
-        from vervoer.routing.planner import requests_for
+        from vervoer.routing.check import check_plan
+        from vervoer.routing.requests import requests_for
 
         if kwargs.get("rides") is not None:
             kwargs["rides"] = tuple(kwargs["rides"])

@@ -3,7 +3,7 @@
 Names, notes, organisation and location names carry HTML/JS payloads, one participant id
 and one address look like spreadsheet formulas, a vehicle id tries path traversal, one
 participant cannot be served on Monday (no vehicle of his organisation that day) and one
-address does not exist. Used by test_render, test_export and test_browser.
+address does not exist. Used by test_maps, test_sheets, test_export and test_browser.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from vervoer.core.model import (
 from vervoer.core.settings import Settings
 from vervoer.geo.matrix import haversine_matrix
 from vervoer.io.scenario import Scenario
-from vervoer.routing.planner import scenario_points
+from vervoer.routing.requests import scenario_points
 
 
 def at(lon: float) -> Point:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from vervoer.outputs.render import save_map, week_map, write_sheets
+from vervoer.outputs.maps import save_map, week_map
+from vervoer.outputs.write import write_sheets
 
 from . import outputs_data as od
 

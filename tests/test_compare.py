@@ -4,8 +4,10 @@ import pytest
 
 from vervoer.core.model import Mode, Weekday
 from vervoer.core.settings import SolveParams
-from vervoer.routing.planner import all_rides, plan_week
+from vervoer.routing.planner import plan_week
+from vervoer.routing.requests import all_rides
 from vervoer.sharing import compare as cp
+from vervoer.sharing import whatif
 
 from .scenarios import attend, each_others_way, person, prepared, scenario, vehicle
 
@@ -64,20 +66,20 @@ def test_merge_locations_moves_attendance():
             ),
         }
     )
-    merged = cp.merge_locations(sc, "M", "L")
+    merged = whatif.merge_locations(sc, "M", "L")
     assert [loc.id for loc in merged.locations] == ["L"]
     assert {a.location for a in merged.attendance} == {"L"}
     with pytest.raises(ValueError, match="unknown location 'Q'"):
-        cp.merge_locations(sc, "Q", "L")
+        whatif.merge_locations(sc, "Q", "L")
 
 
 def test_vehicle_changes():
     sc = each_others_way()
-    assert [v.id for v in cp.remove_vehicle(sc, "VA").vehicles] == ["VB"]
-    added = cp.add_vehicle(sc, "VA", "VA2")
+    assert [v.id for v in whatif.remove_vehicle(sc, "VA").vehicles] == ["VB"]
+    added = whatif.add_vehicle(sc, "VA", "VA2")
     assert added.vehicles[-1].id == "VA2"
     assert added.vehicles[-1].depot == added.vehicles[0].depot
-    assert cp.with_arrival_window(sc, 5).settings.arrival_window_min == 5
+    assert whatif.with_arrival_window(sc, 5).settings.arrival_window_min == 5
 
 
 def test_whatif_merge_from_the_cli(osm_path, tmp_path, monkeypatch):

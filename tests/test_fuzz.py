@@ -31,9 +31,10 @@ from vervoer.core.errors import InputError
 from vervoer.core.model import WORKDAYS, Mode
 from vervoer.core.settings import Settings, SolveParams
 from vervoer.geo.matrix import haversine_matrix
-from vervoer.io.plan_json import check_plan
 from vervoer.io.scenario import TABLE_NAMES, TABLES, Scenario, read_scenario, write_scenario
-from vervoer.routing.planner import all_rides, plan_week, scenario_points
+from vervoer.routing.check import check_plan
+from vervoer.routing.planner import plan_week
+from vervoer.routing.requests import all_rides, scenario_points
 
 SMALL = Path(__file__).parent / "data" / "scenario_small"
 EXAMPLES = int(os.environ.get("VERVOER_FUZZ_EXAMPLES", "150"))

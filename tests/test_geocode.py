@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import zstandard
 
-import vervoer.geo.geocode as gc
+import vervoer.geo.geocode.resolve as gc
 from vervoer.core.errors import InputError
 from vervoer.core.model import Point
 from vervoer.geo.geocode import (

@@ -13,7 +13,7 @@ from vervoer import pipeline
 from vervoer.core.model import Weekday
 from vervoer.core.settings import SolveParams
 from vervoer.io.plan_json import plan_to_dict, write_plan
-from vervoer.routing.planner import all_rides
+from vervoer.routing.requests import all_rides
 
 SMALL = Path(__file__).parent / "data" / "scenario_small"
 PARAMS = SolveParams(time_limit_s=30, max_iterations=30)

@@ -27,8 +27,8 @@ from vervoer.core.settings import SolveParams
 from vervoer.geo.geocode import write_geocode_report
 from vervoer.io.scenario import Scenario, write_scenario
 from vervoer.outputs.exports import write_exports
-from vervoer.outputs.render import write_maps, write_outputs
 from vervoer.outputs.report import write_report
+from vervoer.outputs.write import write_maps, write_outputs
 from vervoer.sharing import compare as cp
 
 from . import outputs_data as od
@@ -74,7 +74,7 @@ def _formula_orgs(sc: Scenario) -> Scenario:
 def written(made, tmp_path_factory) -> Path:
     """Every CSV and HTML writer, into one folder."""
     out = tmp_path_factory.mktemp("hostile") / "out"
-    write_outputs(made.plan, made.prepared, out, pdf=False)
+    write_outputs(made.plan, made.scenario, made.prepared.network, out, pdf=False)
     named = out / "named"
     write_maps(made.plan, made.scenario, made.geometry, named, names=True)
     write_exports(made.plan, made.scenario, made.geometry, named, names=True)

@@ -8,15 +8,10 @@ import pytest
 from vervoer.core.errors import InputError
 from vervoer.core.model import Mode, StopKind
 from vervoer.core.settings import SolveParams
-from vervoer.io.plan_json import (
-    check_plan,
-    plan_from_dict,
-    plan_to_dict,
-    plan_totals,
-    read_plan,
-    write_plan,
-)
-from vervoer.routing.planner import all_rides, plan_week
+from vervoer.io.plan_json import plan_from_dict, plan_to_dict, plan_totals, read_plan, write_plan
+from vervoer.routing.check import check_plan
+from vervoer.routing.planner import plan_week
+from vervoer.routing.requests import all_rides
 
 from .scenarios import each_others_way, prepared
 

@@ -16,8 +16,10 @@ from vervoer.core.model import (
     Weekday,
 )
 from vervoer.core.settings import Settings, SolveParams
-from vervoer.io.plan_json import check_plan, plan_to_dict
-from vervoer.routing.planner import PlaceKey, all_rides, plan_week, pools_for
+from vervoer.io.plan_json import plan_to_dict
+from vervoer.routing.check import check_plan
+from vervoer.routing.planner import plan_week, pools_for
+from vervoer.routing.requests import PlaceKey, all_rides
 
 from .scenarios import attend, each_others_way, person, prepared, scenario, vehicle
 

@@ -16,7 +16,8 @@ import pytest
 from vervoer.core.errors import InputError, Problem
 from vervoer.core.model import WORKDAYS, Point, RideNeed, Vehicle, Weekday
 from vervoer.core.settings import Settings
-from vervoer.io.scenario import TABLES, _Row, read_scenario, write_scenario
+from vervoer.io.scenario import TABLES, read_scenario, write_scenario
+from vervoer.io.scenario.rows import Row
 
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "scenario_small"
@@ -678,7 +679,7 @@ def test_not_a_scenario(tmp_path):
 
 def test_model_value_errors_become_problems():
     problems: list[Problem] = []
-    row = _Row("vehicles.csv", 7, {"id": "X"}, problems)
+    row = Row("vehicles.csv", 7, {"id": "X"}, problems)
     assert (
         row.make(Vehicle, id="X", organisation="o", seats=8, shift_start=600, shift_end=500) is None
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -259,3 +260,39 @@ def test_small_budget_still_gives_a_solution(budget: int) -> None:
     sol = solve_instance(inst, SolveParams(time_limit_s=10, max_iterations=budget))
     assert sol is not None
     assert _violations(inst, sol) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"distances": np.zeros((3, 4), dtype=np.int64)}, r"Instance\.distances must have shape"),
+        ({"service": np.zeros(2, dtype=np.int64)}, r"Instance\.service must have shape \(3,\)"),
+        ({"ends": np.zeros(3, dtype=np.int64)}, r"Instance\.ends must have shape \(2,\)"),
+        ({"capacity": np.full((2, 2), 3)}, r"Instance\.capacity must have shape \(2, 1\)"),
+        ({"pairs": np.array([[1, 2, 0]])}, r"Instance\.pairs must have shape \(p, 2\)"),
+        ({"max_ride": np.array([5, 5])}, r"Instance\.max_ride must have shape \(1,\)"),
+        ({"pairs": np.array([[1, 3]])}, r"Instance\.pairs must hold node numbers from 0 to 2"),
+        ({"service": np.array([0, -1, 1])}, r"Instance\.service must be 0 or more"),
+        ({"tw_early": np.array([0, 200, 0])}, r"Instance\.tw_early is after tw_late at node 1"),
+    ],
+)
+def test_instance_checks_its_shapes_and_ranges(change: dict[str, object], message: str) -> None:
+    inst = _instance([(0, 0), (10, 0), (20, 0)], [(1, 2)], horizon=100)
+    with pytest.raises(ValueError, match=message):
+        dataclasses.replace(inst, **change)
+
+
+def test_subset_renumbers_nodes_vehicles_and_requests() -> None:
+    xy = [(0, 0), (10, 0), (20, 0), (30, 0), (40, 0)]
+    inst = _instance(xy, [(1, 2), (3, 4)], vehicles=3, max_ride=[50, 60], penalty=[7, 8])
+    sub = inst.subset([0, 3, 4], [2])
+    assert sub.n_nodes == 3
+    assert sub.n_vehicles == 1
+    assert sub.pairs.tolist() == [[1, 2]]
+    assert sub.max_ride.tolist() == [60]
+    assert sub.penalty.tolist() == [8]
+    assert np.array_equal(sub.durations, inst.durations[np.ix_([0, 3, 4], [0, 3, 4])])
+    with pytest.raises(ValueError, match=r"Instance\.pairs pair 0 has only one of its stops"):
+        inst.subset([0, 1, 3, 4], [0])
+    with pytest.raises(ValueError, match=r"Instance\.starts node 0 is needed"):
+        inst.subset([1, 2], [0])

@@ -30,6 +30,7 @@ from vervoer.core.model import (
     Weekday,
 )
 from vervoer.core.settings import Settings
+from vervoer.geo.geocode import read_osm_addresses
 from vervoer.io.scenario import Scenario, write_scenario
 
 ORGANISATIONS = (
@@ -120,48 +121,24 @@ def default_demo_osm() -> Path:
 
 
 def address_points(osm_path: Path) -> list[AddressPoint]:
-    """Every node or building with a street and house number in the extract."""
-    import warnings
+    """Every node or building with a street and house number in the extract.
 
-    import pyrosm
+    Parameters
+    ----------
+    osm_path
+        The ``.osm.pbf`` extract.
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        osm = pyrosm.OSM(str(osm_path))
-        gdf = osm.get_data_by_custom_criteria(
-            custom_filter={"addr:housenumber": True},
-            filter_type="keep",
-            keep_nodes=True,
-            keep_ways=True,
-            keep_relations=False,
-        )
-    out: list[AddressPoint] = []
-    if gdf is None:
-        return out
-    import json
-
-    for _, row in gdf.iterrows():
-        tags = row.get("tags")
-        if isinstance(tags, str):
-            try:
-                tags = json.loads(tags)
-            except ValueError:
-                tags = {}
-        tags = tags or {}
-
-        def tag(name: str, row: object = row, tags: dict = tags) -> str:
-            value = row.get(name) if hasattr(row, "get") else None  # type: ignore[attr-defined]
-            if value is None or (isinstance(value, float) and np.isnan(value)):
-                value = tags.get(name, "")
-            return str(value or "").strip()
-
-        street, number = tag("addr:street"), tag("addr:housenumber")
-        if not street or not number:
-            continue
-        c = row.geometry.centroid
-        out.append(
-            AddressPoint(street, number, tag("addr:postcode"), tag("addr:city"), Point(c.y, c.x))
-        )
+    Returns
+    -------
+    list of AddressPoint
+        Sorted by city, street and house number (as text); addresses with only an
+        ``addr:place`` (no ``addr:street``) are left out.
+    """
+    out = [
+        AddressPoint(a.street, a.housenumber, a.postcode, a.city, Point(a.lat, a.lon))
+        for a in read_osm_addresses(osm_path).addresses
+        if a.street
+    ]
     out.sort(key=lambda a: (a.city, a.street, a.number))
     return out
 
@@ -269,7 +246,7 @@ def make_scenario(
             )
         )
         n_days = rng.choice((3, 4, 4, 5, 5))
-        days = sorted(rng.sample(list(WORKDAYS), n_days), key=lambda d: d.index)
+        days = sorted(rng.sample(list(WORKDAYS), n_days), key=lambda d: d.number)
         loc_no = int(loc.id[1:])
         arrive = 9 * 60 if loc_no % 2 else 9 * 60 + 30
         depart = 15 * 60 + 30 if loc_no % 2 else 16 * 60
@@ -320,9 +297,8 @@ def run_demo(
 ) -> dict[str, object]:
     """Generate, write, plan (own and shared), check and compare the demo; return totals."""
     from vervoer import pipeline
-    from vervoer.core.settings import SolveParams
     from vervoer.io.plan_json import plan_totals, write_plan
-    from vervoer.routing.planner import all_rides
+    from vervoer.routing.requests import all_rides
 
     if place:
         network = pipeline.load_road_network(place, online=True, say=say)
@@ -349,10 +325,10 @@ def run_demo(
     prepared = pipeline.prepare(scenario_dir, osm=osm_path, network=network, say=say)
     # a short deterministic budget per pool; the time cap is well above what the budget
     # takes on the large shared rides, so that the budget ends every search
-    params = SolveParams(
+    params = pipeline.search_params(
+        prepared.scenario,
         time_limit_s=time_limit_s or 120.0,
-        seed=prepared.scenario.settings.seed,
-        max_iterations=iterations,
+        iterations=iterations,
         lns_rounds=lns_rounds,
     )
     results: dict[str, object] = {}
@@ -370,10 +346,10 @@ def run_demo(
         check = pipeline.check(prepared, plan)
         write_plan(plan, out / mode.value / "plan.json")
         if mode is Mode.SHARED:
-            from vervoer.outputs.render import write_outputs
+            from vervoer.outputs.write import write_outputs
 
             say("writing maps, route sheets (HTML, PDF) and exports of the shared plan")
-            files = write_outputs(plan, prepared, out / mode.value)
+            files = write_outputs(plan, prepared.scenario, prepared.network, out / mode.value)
             echo(f"  map: {files['map']}  route sheets: {files['sheets']}")
         results[mode.value] = plan_totals(plan)
         echo(f"  check: {'OK' if check.ok else 'FAILED: ' + '; '.join(check.violations[:5])}")

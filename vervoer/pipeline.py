@@ -18,14 +18,47 @@ from pathlib import Path
 
 from vervoer.core.errors import InputError, NetworkError, Problem
 from vervoer.core.model import Mode, Plan, Point, RideKey, RidePlan
-from vervoer.core.settings import SolveParams
+from vervoer.core.settings import PLAN_LNS_ROUNDS, SolveParams
 from vervoer.geo.matrix import Matrix, road_matrix
 from vervoer.geo.network import RoadNetwork, load_network, network_from_place
-from vervoer.io.plan_json import CheckResult, check_plan
 from vervoer.io.scenario import Scenario, read_scenario
-from vervoer.routing.planner import PlaceKey, plan_week, scenario_points
+from vervoer.routing.check import CheckResult, check_plan
+from vervoer.routing.planner import plan_week
+from vervoer.routing.requests import PlaceKey, scenario_points
 
 Say = Callable[[str], None]
+
+
+def search_params(
+    scenario: Scenario,
+    *,
+    time_limit_s: float | None = None,
+    iterations: int | None = None,
+    lns_rounds: int = PLAN_LNS_ROUNDS,
+) -> SolveParams:
+    """The solver parameters of a plan: the scenario's time cap and seed, and the policy.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (its settings give the time cap and the seed).
+    time_limit_s
+        Overrides the settings' time cap per ride and pool.
+    iterations
+        The work budget (default 100 solutions).
+    lns_rounds
+        Rounds of the large-neighbourhood search (default :data:`PLAN_LNS_ROUNDS`).
+
+    Returns
+    -------
+    SolveParams
+    """
+    return SolveParams.from_settings(
+        scenario.settings,
+        time_limit_s=time_limit_s,
+        max_iterations=iterations,
+        lns_rounds=lns_rounds,
+    )
 
 
 def _quiet(_msg: str) -> None:
@@ -248,14 +281,35 @@ def plan(
     progress: Callable[[RideKey, RidePlan], None] | None = None,
     workers: int | None = None,
 ) -> Plan:
-    """Plan the rides of a prepared scenario (see :func:`vervoer.routing.planner.plan_week`)."""
+    """Plan the rides of a prepared scenario (see :func:`vervoer.routing.planner.plan_week`).
+
+    Parameters
+    ----------
+    prepared
+        From :func:`prepare`.
+    mode
+        ``shared`` (default) or ``own``.
+    rides
+        The rides to plan (default: every ride of the week).
+    params
+        Solver parameters; default :func:`search_params` of the scenario, the same policy
+        as ``vervoer plan`` (so the CLI and a notebook get the same plan).
+    progress
+        Called after each ride with its plan.
+    workers
+        Parallel processes (default: all cores); the plan does not depend on it.
+
+    Returns
+    -------
+    Plan
+    """
     return plan_week(
         prepared.scenario,
         prepared.matrix,
         prepared.places,
         mode=Mode(mode),
         rides=rides,
-        params=params,
+        params=params or search_params(prepared.scenario),
         progress=progress,
         workers=workers,
     )

@@ -6,28 +6,24 @@ from pathlib import Path
 
 import click
 
-from vervoer.cli import (
+from vervoer.cli.options import (
     ITERATIONS,
     TIME_LIMIT,
-    _parse_rides,
-    _say,
     handle_errors,
     lns_rounds_option,
-    main,
     osm_option,
+    parse_rides,
+    say,
 )
 from vervoer.core.errors import InputError
+from vervoer.core.settings import COMPARE_LNS_ROUNDS
 
 
 def _params(prepared, time_limit: float | None, iterations: int, lns_rounds: int):
-    from vervoer.core.settings import SolveParams
+    from vervoer import pipeline
 
-    s = prepared.scenario.settings
-    return SolveParams(
-        time_limit_s=time_limit or s.time_limit_s,
-        seed=s.seed,
-        max_iterations=iterations,
-        lns_rounds=lns_rounds,
+    return pipeline.search_params(
+        prepared.scenario, time_limit_s=time_limit, iterations=iterations, lns_rounds=lns_rounds
     )
 
 
@@ -60,7 +56,7 @@ def _print_comparison(cmp, scenario) -> None:
         click.echo(note)
 
 
-@main.command()
+@click.command()
 @click.argument("scenario", type=click.Path(exists=True, path_type=Path))
 @osm_option
 @click.option(
@@ -95,7 +91,7 @@ def _print_comparison(cmp, scenario) -> None:
     help="Euros counted for a ride a plan leaves out (assumption: a separate taxi).",
 )
 @click.option("--lang", type=click.Choice(["nl", "en"]), default=None)
-@lns_rounds_option(0)
+@lns_rounds_option(COMPARE_LNS_ROUNDS)
 @handle_errors
 def compare(
     scenario: Path,
@@ -114,11 +110,11 @@ def compare(
     """Compare own and shared transport and divide the savings fairly (Shapley, core)."""
     from vervoer import pipeline
     from vervoer.outputs.report import write_report
-    from vervoer.routing.planner import all_rides
+    from vervoer.routing.requests import all_rides
     from vervoer.sharing.compare import compare as run_compare
 
-    prepared = pipeline.prepare(scenario, osm=osm, say=_say)
-    keys = _parse_rides(days, rides) or list(all_rides())
+    prepared = pipeline.prepare(scenario, osm=osm, say=say)
+    keys = parse_rides(days, rides) or list(all_rides())
     n = len(prepared.scenario.organisations)
     executor = "dask" if (scheduler or dask_local) else "process"
     click.echo(
@@ -143,7 +139,7 @@ def compare(
     click.echo(f"written: {files['report']} and CSV tables in {out}")
 
 
-@main.command()
+@click.command()
 @click.argument("scenario", type=click.Path(exists=True, path_type=Path))
 @osm_option
 @click.option(
@@ -172,7 +168,7 @@ def compare(
 @click.option("--ride", "rides", multiple=True)
 @click.option("--time-limit", type=TIME_LIMIT, default=None)
 @click.option("--iterations", type=ITERATIONS, default=30, show_default=True)
-@lns_rounds_option(0)
+@lns_rounds_option(COMPARE_LNS_ROUNDS)
 @handle_errors
 def whatif(
     scenario: Path,
@@ -190,10 +186,13 @@ def whatif(
 ) -> None:
     """Plan before and after a change (merge a location, a vehicle more or less, window)."""
     from vervoer import pipeline
-    from vervoer.routing.planner import all_rides, plan_week
-    from vervoer.sharing import compare as cp
+    from vervoer.core.model import Mode
+    from vervoer.routing.planner import plan_week
+    from vervoer.routing.requests import all_rides
+    from vervoer.sharing import whatif as wi
+    from vervoer.sharing.compare import plan_metrics
 
-    prepared = pipeline.prepare(scenario, osm=osm, say=_say)
+    prepared = pipeline.prepare(scenario, osm=osm, say=say)
     sc, places = prepared.scenario, dict(prepared.places)
     changes = []
     try:
@@ -201,36 +200,36 @@ def whatif(
             a, sep, b = merge.partition(":")
             if not sep:
                 raise InputError("expected --merge LOC_A:LOC_B", field="merge")
-            sc = cp.merge_locations(sc, a.strip(), b.strip())
+            sc = wi.merge_locations(sc, a.strip(), b.strip())
             changes.append(f"location {a} merged into {b}")
         if remove_vehicle:
-            sc = cp.remove_vehicle(sc, remove_vehicle)
+            sc = wi.remove_vehicle(sc, remove_vehicle)
             changes.append(f"vehicle {remove_vehicle} removed")
         if add_vehicle:
             new_id = f"{add_vehicle}-extra"
-            sc = cp.add_vehicle(sc, add_vehicle, new_id)
-            places = cp.places_for_vehicle_copy(places, add_vehicle, new_id)
+            sc = wi.add_vehicle(sc, add_vehicle, new_id)
+            places = wi.places_for_vehicle_copy(places, add_vehicle, new_id)
             changes.append(f"vehicle {new_id} added")
         if arrival_window is not None:
-            sc = cp.with_arrival_window(sc, arrival_window)
+            sc = wi.with_arrival_window(sc, arrival_window)
             changes.append(f"arrival window {arrival_window:g} min")
     except ValueError as exc:
         raise InputError(str(exc), field="what-if") from None
     if not changes:
         raise click.UsageError("give at least one change (--merge, --remove-vehicle, ...)")
-    keys = _parse_rides(days, rides) or list(all_rides())
+    keys = parse_rides(days, rides) or list(all_rides())
     params = _params(prepared, time_limit, iterations, lns_rounds)
     before = plan_week(
         prepared.scenario,
         prepared.matrix,
         prepared.places,
-        mode=cp.Mode(mode),
+        mode=Mode(mode),
         rides=keys,
         params=params,
     )
-    after = plan_week(sc, prepared.matrix, places, mode=cp.Mode(mode), rides=keys, params=params)
-    m0 = cp.plan_metrics(before, prepared.scenario)["total"]
-    m1 = cp.plan_metrics(after, sc)["total"]
+    after = plan_week(sc, prepared.matrix, places, mode=Mode(mode), rides=keys, params=params)
+    m0 = plan_metrics(before, prepared.scenario)["total"]
+    m1 = plan_metrics(after, sc)["total"]
     click.echo("What-if: " + "; ".join(changes))
     click.echo(f"{'':<22}{'before':>12}{'after':>12}{'difference':>12}")
     for label, attr in (

@@ -77,23 +77,7 @@ class InputError(VervoerError, ValueError):
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
 
 
-class GeocodeError(VervoerError):
-    """An address could not be resolved and no coordinates were given."""
-
-    exit_code = 2
-
-
 class NetworkError(VervoerError):
     """The road data is missing, corrupt, or has no drivable roads where they are needed."""
 
     exit_code = 3
-
-
-class NoFeasiblePlanError(VervoerError):
-    """Planning could not produce any plan (not used for partly unassigned plans)."""
-
-    exit_code = 1
-
-
-class FarFromRoadWarning(UserWarning):
-    """A home, location or depot lies further from the road network than the snap limit."""

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from vervoer.core.i18n import DAY_NAMES as DAY_NAMES  # re-export: the text lives in i18n
+
 
 class Weekday(StrEnum):
     """A day of the week; Dutch and English abbreviations are accepted by :meth:`parse`."""
@@ -34,7 +36,7 @@ class Weekday(StrEnum):
         return _DUTCH_DAYS[self]
 
     @property
-    def index(self) -> int:
+    def number(self) -> int:
         """0 for Monday ... 6 for Sunday."""
         return list(Weekday).index(self)
 
@@ -77,28 +79,6 @@ for _d, _names in {
         _DAY_ALIASES[_n] = _d
 
 WORKDAYS: tuple[Weekday, ...] = (Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI)
-
-# Day names for user-facing text, per language (Dutch by default)
-DAY_NAMES: dict[str, dict[Weekday, str]] = {
-    "nl": {
-        Weekday.MON: "maandag",
-        Weekday.TUE: "dinsdag",
-        Weekday.WED: "woensdag",
-        Weekday.THU: "donderdag",
-        Weekday.FRI: "vrijdag",
-        Weekday.SAT: "zaterdag",
-        Weekday.SUN: "zondag",
-    },
-    "en": {
-        Weekday.MON: "Monday",
-        Weekday.TUE: "Tuesday",
-        Weekday.WED: "Wednesday",
-        Weekday.THU: "Thursday",
-        Weekday.FRI: "Friday",
-        Weekday.SAT: "Saturday",
-        Weekday.SUN: "Sunday",
-    },
-}
 
 
 class Direction(StrEnum):

@@ -170,6 +170,17 @@ def _read_pools(value: object, file: str, problems: list[Problem]) -> tuple[Pool
     return tuple(pools)
 
 
+#: The default work budget: local-search solutions per search.
+DEFAULT_ITERATIONS = 100
+# The default search policy, the same for the CLI, a notebook and the web app (applied by
+# :func:`vervoer.pipeline.search_params`):
+#: rounds of ruin-and-descend per ride and pool after guided local search when planning;
+#: on the demo's Monday 3-7% cheaper plans for 6-10x the solver time (BENCHMARKS.md);
+PLAN_LNS_ROUNDS = 25
+#: the same for the own/shared comparison and what-ifs, which plan every coalition.
+COMPARE_LNS_ROUNDS = 0
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SolveParams:
     """Parameters of the routing solver.
@@ -193,7 +204,7 @@ class SolveParams:
 
     time_limit_s: float = 10.0
     seed: int = 0
-    max_iterations: int = 100
+    max_iterations: int = DEFAULT_ITERATIONS
     lns_rounds: int = 0
 
     def __post_init__(self) -> None:
@@ -206,3 +217,39 @@ class SolveParams:
         if self.lns_rounds < 0:
             msg = "`lns_rounds` must be 0 or more"
             raise ValueError(msg)
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        time_limit_s: float | None = None,
+        max_iterations: int | None = None,
+        lns_rounds: int = 0,
+    ) -> SolveParams:
+        """The solver parameters of a scenario: its time cap and seed, and a work budget.
+
+        This is the one place that turns settings into solver parameters; the default
+        search policy (how many LNS rounds a plan gets) is :mod:`vervoer.pipeline`'s.
+
+        Parameters
+        ----------
+        settings
+            The scenario settings (``time_limit_s``, ``seed``).
+        time_limit_s
+            Overrides the settings' time cap (None: keep it).
+        max_iterations
+            The work budget (None: the default, 100 solutions).
+        lns_rounds
+            Rounds of ruin-and-descend after guided local search.
+
+        Returns
+        -------
+        SolveParams
+        """
+        return cls(
+            time_limit_s=time_limit_s or settings.time_limit_s,
+            seed=settings.seed,
+            max_iterations=max_iterations if max_iterations is not None else DEFAULT_ITERATIONS,
+            lns_rounds=lns_rounds,
+        )

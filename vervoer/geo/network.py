@@ -19,6 +19,7 @@ from pathlib import Path
 
 import networkx as nx
 import numpy as np
+import platformdirs
 
 from vervoer.core.errors import NetworkError
 from vervoer.core.files import atomic_open
@@ -128,8 +129,16 @@ class RoadNetwork:
 
 
 def default_cache_dir() -> Path:
-    """The cache folder: ``$VERVOER_CACHE``, else ``data/cache`` under the working directory."""
-    return Path(os.environ.get("VERVOER_CACHE", Path.cwd() / "data" / "cache"))
+    """The cache folder: ``$VERVOER_CACHE``, else the user's cache folder.
+
+    The user's cache folder is platformdirs' ``user_cache_dir("vervoer")``: on Linux
+    ``~/.cache/vervoer`` (or ``$XDG_CACHE_HOME/vervoer``), on macOS
+    ``~/Library/Caches/vervoer``, on Windows ``%LOCALAPPDATA%\\vervoer\\Cache``.
+    """
+    env = os.environ.get("VERVOER_CACHE")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_cache_dir("vervoer", appauthor=False))
 
 
 def file_digest(path: Path) -> str:

@@ -38,6 +38,7 @@ from vervoer.core.model import (
     StopKind,
     format_clock,
 )
+from vervoer.io.plan_json import stop_dict
 from vervoer.io.scenario import Scenario
 
 LatLon = tuple[float, float]
@@ -148,6 +149,30 @@ def route_path(route: Route, geometry: Geometry | None) -> list[LatLon]:
     return _dedupe(coords)
 
 
+def simplify_path(path: Sequence[LatLon], tolerance_deg: float = 2e-5) -> list[LatLon]:
+    """A path with fewer points (Douglas-Peucker), rounded to 6 decimals.
+
+    Parameters
+    ----------
+    path
+        ``(lat, lon)`` points.
+    tolerance_deg
+        How far (in degrees) a dropped point may lie from the simplified line; the default
+        is about 2 m.
+
+    Returns
+    -------
+    list
+        The simplified path; a path of fewer than three points is only rounded.
+    """
+    if len(path) < 3:
+        return [(round(a, 6), round(b, 6)) for a, b in path]
+    from shapely.geometry import LineString
+
+    line = LineString([(lon, lat) for lat, lon in path]).simplify(tolerance_deg)
+    return [(round(lat, 6), round(lon, 6)) for lon, lat in line.coords]
+
+
 def haversine_m(a: LatLon, b: LatLon) -> float:
     """Great-circle distance in metres between two ``(lat, lon)``."""
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
@@ -217,7 +242,8 @@ def shared_address(stop: Stop, book: Mapping[tuple[StopKind, str], str], names: 
     return stop_address(stop, book)
 
 
-def _people(scenario: Scenario) -> dict[str, Participant]:
+def people_by_id(scenario: Scenario) -> dict[str, Participant]:
+    """The scenario's participants by id."""
     return {p.id: p for p in scenario.participants}
 
 
@@ -242,6 +268,17 @@ def _lonlat(p: LatLon) -> list[float]:
     return [round(p[1], 6), round(p[0], 6)]
 
 
+def _stop_properties(s: Stop) -> dict[str, object]:
+    """A stop's GeoJSON properties: plan.json's stop (:func:`stop_dict`) in the same order.
+
+    The position is left out (the feature's geometry holds it) and the load is given as
+    two flat keys, ``load_seats`` and ``load_wheelchairs``.
+    """
+    props = stop_dict(s)
+    del props["lat"], props["lon"], props["load"]
+    return {**props, "load_seats": s.load_seats, "load_wheelchairs": s.load_wheelchairs}
+
+
 def plan_geojson(
     plan: Plan, scenario: Scenario, geometry: Geometry | None, *, names: bool = False
 ) -> dict[str, object]:
@@ -261,7 +298,7 @@ def plan_geojson(
     dict
         Features with ``properties.type`` ``route``, ``stop`` or ``unassigned``.
     """
-    people = _people(scenario)
+    people = people_by_id(scenario)
     points = {p.id: p.point for p in scenario.participants}
     features: list[dict[str, object]] = []
     for key, route in iter_routes(plan):
@@ -296,21 +333,7 @@ def plan_geojson(
             }
         )
         for seq, s in enumerate(route.stops):
-            props: dict[str, object] = {
-                "type": "stop",
-                **base,
-                "seq": seq,
-                "kind": s.kind.value,
-                "place": s.place,
-                "arrival": format_clock(s.arrival),
-                "departure": format_clock(s.departure),
-                "arrival_s": s.arrival,
-                "departure_s": s.departure,
-                "boarding": list(s.boarding),
-                "alighting": list(s.alighting),
-                "load_seats": s.load_seats,
-                "load_wheelchairs": s.load_wheelchairs,
-            }
+            props: dict[str, object] = {"type": "stop", **base, "seq": seq, **_stop_properties(s)}
             if names:
                 props["boarding_names"] = _who(s.boarding, people, True)
                 props["alighting_names"] = _who(s.alighting, people, True)
@@ -375,7 +398,7 @@ def write_geojson(
 
 def stop_rows(plan: Plan, scenario: Scenario, *, names: bool = False) -> list[list[object]]:
     """One row per stop, in the order of :data:`CSV_COLUMNS` (+ names when asked)."""
-    people = _people(scenario)
+    people = people_by_id(scenario)
     book = address_book(scenario)
     rows: list[list[object]] = []
     for key, route in iter_routes(plan):

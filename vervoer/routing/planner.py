@@ -18,19 +18,14 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import numpy as np
 
 from vervoer.core.model import (
     DAY_NAMES,
-    WORKDAYS,
-    Direction,
-    Location,
     Mode,
     Participant,
     Plan,
-    Point,
     Pool,
     Reason,
     RideKey,
@@ -40,78 +35,24 @@ from vervoer.core.model import (
     StopKind,
     Unassigned,
     Vehicle,
-    Weekday,
-    format_clock,
 )
 from vervoer.core.processes import stop_pool
 from vervoer.core.settings import Settings, SolveParams
-from vervoer.geo.matrix import UNREACHABLE, Matrix
+from vervoer.geo.matrix import Matrix
 from vervoer.io.scenario import Scenario
+from vervoer.routing.precheck import pool_words, precheck
+from vervoer.routing.pricing import MILLICENTS_PER_EURO, price_route
+from vervoer.routing.requests import (
+    DAY_END_S,
+    PlaceKey,
+    Request,
+    all_rides,
+    boarding_s,
+    requests_for,
+)
 from vervoer.routing.solver import Instance, solve_instance
 
-MILLICENTS_PER_EURO = 100_000
 DROP_PENALTY = 10_000 * MILLICENTS_PER_EURO  # leaving one stop out costs "EUR 10,000"
-
-
-@dataclass(frozen=True, slots=True)
-class PlaceKey:
-    """A place in the matrix: a participant's home, a location, or a vehicle's depot."""
-
-    kind: StopKind
-    id: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Request:
-    """One participant's ride on one weekday in one direction."""
-
-    participant: Participant
-    location: Location
-    key: RideKey
-    arrive_by: int  # minutes
-    depart_at: int  # minutes
-
-
-def scenario_points(scenario: Scenario) -> tuple[list[Point], dict[PlaceKey, int]]:
-    """All known points of a scenario (homes, locations, depots) and their matrix index."""
-    points: list[Point] = []
-    places: dict[PlaceKey, int] = {}
-    for p in scenario.participants:
-        if p.point is not None:
-            places[PlaceKey(StopKind.HOME, p.id)] = len(points)
-            points.append(p.point)
-    for loc in scenario.locations:
-        if loc.point is not None:
-            places[PlaceKey(StopKind.LOCATION, loc.id)] = len(points)
-            points.append(loc.point)
-    for v in scenario.vehicles:
-        if v.depot is not None:
-            places[PlaceKey(StopKind.DEPOT, v.id)] = len(points)
-            points.append(v.depot)
-    return points, places
-
-
-def all_rides(days: Sequence[Weekday] = WORKDAYS) -> tuple[RideKey, ...]:
-    """Every ride of the given days, morning first."""
-    return tuple(RideKey(weekday=d, direction=r) for d in days for r in Direction)
-
-
-def requests_for(scenario: Scenario, key: RideKey) -> list[Request]:
-    """The requested rides of one ride key, in a stable order (by participant id)."""
-    people = {p.id: p for p in scenario.participants}
-    locations = {loc.id: loc for loc in scenario.locations}
-    out = [
-        Request(
-            participant=people[a.participant],
-            location=locations[a.location],
-            key=key,
-            arrive_by=a.arrive_by,
-            depart_at=a.depart_at,
-        )
-        for a in scenario.attendance
-        if a.weekday is key.weekday and a.rides.includes(key.direction)
-    ]
-    return sorted(out, key=lambda r: r.participant.id)
 
 
 def pools_for(scenario: Scenario, mode: Mode) -> tuple[Pool, ...]:
@@ -175,7 +116,7 @@ def plan_week(
     Plan
     """
     settings = scenario.settings
-    params = params or SolveParams(time_limit_s=settings.time_limit_s, seed=settings.seed)
+    params = params or SolveParams.from_settings(settings)
     rides = tuple(rides) if rides is not None else all_rides()
     workers = min(workers or os.cpu_count() or 1, len(rides))
     done: dict[RideKey, RidePlan] = {}
@@ -301,122 +242,6 @@ def plan_ride(
 # ----------------------------------------------------------------------------- pool
 
 
-def _pool_words(pool: Pool, mode: Mode, lang: str = "en") -> str:
-    if mode is Mode.OWN:
-        return f"organisation {pool.name}"
-    return "the shared pool" if pool.name == "all" else f"pool {pool.name}"
-
-
-def boarding_s(p: Participant, settings: Settings) -> int:
-    """Seconds to board (or alight) for one participant."""
-    if p.boarding_min is not None:
-        return round(p.boarding_min * 60)
-    minutes = settings.boarding_wheelchair_min if p.wheelchair else settings.boarding_min
-    return round(minutes * 60)
-
-
-def _ends(req: Request, places: Mapping[PlaceKey, int]) -> tuple[int | None, int | None]:
-    home = places.get(PlaceKey(StopKind.HOME, req.participant.id))
-    loc = places.get(PlaceKey(StopKind.LOCATION, req.location.id))
-    if req.key.direction is Direction.HEEN:
-        return home, loc
-    return loc, home
-
-
-def _windows(req: Request, settings: Settings) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Service windows (seconds) of the pickup and the delivery node."""
-    if req.key.direction is Direction.HEEN:
-        latest = req.arrive_by * 60
-        early = latest - round(settings.arrival_window_min * 60)
-        return (0, latest), (early, latest)
-    early = req.depart_at * 60
-    late = early + round(settings.pickup_window_min * 60)
-    return (early, late), (early, 36 * 3600)
-
-
-def _precheck(
-    req: Request,
-    pool: Pool,
-    vehicles: Sequence[Vehicle],
-    matrix: Matrix,
-    places: Mapping[PlaceKey, int],
-    settings: Settings,
-    mode: Mode,
-) -> tuple[Reason, str] | None:
-    """The reasons the planner can name without solving, or None when it may fit."""
-    p = req.participant
-    day = DAY_NAMES["en"][req.key.weekday]
-    where = _pool_words(pool, mode)
-    home = places.get(PlaceKey(StopKind.HOME, p.id))
-    if home is None:
-        # no address in the message: it ends up on shared maps (see geocoded.csv)
-        return (
-            Reason.ADDRESS_NOT_FOUND,
-            "the home address was not found in the address data (see vervoer geocode)",
-        )
-    pick, drop = _ends(req, places)
-    if pick is None or drop is None:  # a location without coordinates (not geocoded)
-        return (
-            Reason.ADDRESS_NOT_FOUND,
-            f"the address of location {req.location.id} was not found in the address data "
-            "(see vervoer geocode)",
-        )
-    for idx, what in ((pick, "pickup"), (drop, "drop-off")):
-        if matrix.snap_m[idx] > settings.snap_max_m:
-            return (
-                Reason.UNREACHABLE_BY_ROAD,
-                f"the {what} point is {matrix.snap_m[idx]:.0f} m from the nearest road "
-                f"(more than {settings.snap_max_m:.0f} m)",
-            )
-    direct = int(matrix.durations[pick, drop])
-    if direct >= UNREACHABLE:
-        return Reason.UNREACHABLE_BY_ROAD, "there is no road connection between home and location"
-    if not vehicles:
-        return Reason.NO_VEHICLE_ON_DAY, f"no vehicle of {where} is available on {day}"
-    able = [v for v in vehicles if v.wheelchair_places >= p.wheelchair_demand]
-    if not able:
-        return (
-            Reason.NO_WHEELCHAIR_PLACE,
-            f"no vehicle with a wheelchair place in {where} on {day}",
-        )
-    able = [v for v in able if v.seats >= p.seat_demand]
-    if not able:
-        return (
-            Reason.NOT_ENOUGH_SEATS,
-            f"needs {p.seat_demand} seats; no vehicle of {where} on {day} has that many",
-        )
-    limit = settings.max_ride_s(direct, p.max_ride_min)
-    if direct > limit:
-        return (
-            Reason.RIDE_TOO_LONG,
-            f"the direct ride takes {direct / 60:.0f} min, more than the maximum of "
-            f"{limit / 60:.0f}",
-        )
-    (p_early, p_late), (d_early, d_late) = _windows(req, settings)
-    service = boarding_s(p, settings)
-    for v in able:
-        depot = places.get(PlaceKey(StopKind.DEPOT, v.id))
-        if depot is None:
-            continue
-        t = max(v.shift_start * 60 + int(matrix.durations[depot, pick]), p_early)
-        if t > p_late:
-            continue
-        t = max(t + service + direct, d_early)
-        if t > d_late:
-            continue
-        if t + service + int(matrix.durations[drop, depot]) <= v.shift_end * 60:
-            return None
-    if req.key.direction is Direction.HEEN:
-        when = f"arrive by {format_clock(req.arrive_by * 60)}"
-    else:
-        when = f"be picked up from {format_clock(req.depart_at * 60)}"
-    return (
-        Reason.WINDOW_UNREACHABLE,
-        f"cannot {when} within any vehicle's working hours in {where} on {day}, "
-        "even with a direct ride from the depot",
-    )
-
-
 def _plan_pool(
     pool: Pool,
     requests: Sequence[Request],
@@ -431,7 +256,7 @@ def _plan_pool(
     unassigned: list[Unassigned] = []
     feasible: list[Request] = []
     for req in requests:
-        why = _precheck(req, pool, vehicles, matrix, places, settings, mode)
+        why = precheck(req, pool, vehicles, matrix, places, settings, mode)
         if why is None:
             feasible.append(req)
         else:
@@ -452,23 +277,18 @@ def _plan_pool(
     n = k + 2 * len(feasible)
     service = np.zeros(n, dtype=np.int64)
     tw_early = np.zeros(n, dtype=np.int64)
-    tw_late = np.full(n, 36 * 3600, dtype=np.int64)
+    tw_late = np.full(n, DAY_END_S, dtype=np.int64)
     demand = np.zeros((n, 2), dtype=np.int64)
     pairs, max_ride = [], []
     for r, req in enumerate(feasible):
         p = req.participant
-        pick, drop = _ends(req, places)
+        pick, drop = req.ends(places)
         assert pick is not None
         assert drop is not None
-        (pe, pl), (de, dl) = _windows(req, settings)
+        (pe, pl), (de, dl) = req.windows(settings)
         pn, dn = k + 2 * r, k + 2 * r + 1
-        home_kind, loc_kind = StopKind.HOME, StopKind.LOCATION
-        if req.key.direction is Direction.HEEN:
-            node_kind += [home_kind, loc_kind]
-            node_ref += [p.id, req.location.id]
-        else:
-            node_kind += [loc_kind, home_kind]
-            node_ref += [req.location.id, p.id]
+        node_kind += [req.pickup.kind, req.delivery.kind]
+        node_ref += [req.pickup.id, req.delivery.id]
         node_place += [pick, drop]
         s = boarding_s(p, settings)
         service[pn] = service[dn] = s
@@ -536,7 +356,7 @@ def _plan_pool(
                 feasible[r],
                 Reason.NO_ROOM,
                 f"no room found within the time limit in the {len(vehicles)} vehicles of "
-                f"{_pool_words(pool, mode)} on {day}",
+                f"{pool_words(pool, mode)} on {day}",
             )
         )
     return routes, unassigned
@@ -615,10 +435,9 @@ def _route(
     out_stops = []
     for s in stops:
         pt = matrix.points[int(s["place"])]  # type: ignore[call-overload]
-        kind = s["kind"]
         out_stops.append(
             Stop(
-                kind=kind,  # type: ignore[arg-type]
+                kind=s["kind"],  # type: ignore[arg-type]
                 place=str(s["ref"]),
                 lat=pt.lat,
                 lon=pt.lon,
@@ -630,36 +449,12 @@ def _route(
                 load_wheelchairs=s["load"][1],  # type: ignore[index]
             )
         )
-    return price_route(vehicle, tuple(out_stops), matrix_legs(nodes, node_place, matrix))
+    return price_route(vehicle, tuple(out_stops), route_metres(nodes, node_place, matrix))
 
 
-def matrix_legs(nodes: Sequence[int], node_place: Sequence[int], matrix: Matrix) -> tuple[int, int]:
-    """Total road distance (m) along a node sequence, and the number of legs."""
+def route_metres(nodes: Sequence[int], node_place: Sequence[int], matrix: Matrix) -> int:
+    """Total road distance (m) along a node sequence."""
     metres = 0
     for a, b in zip(nodes[:-1], nodes[1:], strict=True):
         metres += int(matrix.distances[node_place[a], node_place[b]])
-    return metres, len(nodes) - 1
-
-
-def route_cost(vehicle: Vehicle, distance_m: float, duration_s: float) -> float:
-    """Money cost of one route: fixed + per hour of duration + per km (euros, 2 decimals)."""
-    euros = (
-        vehicle.fixed_cost
-        + vehicle.cost_per_hour * duration_s / 3600
-        + vehicle.cost_per_km * distance_m / 1000
-    )
-    return round(euros, 2)
-
-
-def price_route(vehicle: Vehicle, stops: tuple[Stop, ...], legs: tuple[int, int]) -> Route:
-    """A route with its distance, duration (first departure to last arrival) and cost."""
-    distance_m = legs[0]
-    duration_s = stops[-1].arrival - stops[0].departure
-    return Route(
-        vehicle=vehicle.id,
-        organisation=vehicle.organisation,
-        stops=stops,
-        distance_m=distance_m,
-        duration_s=duration_s,
-        cost=route_cost(vehicle, distance_m, duration_s),
-    )
+    return metres

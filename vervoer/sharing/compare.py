@@ -1,28 +1,35 @@
-"""Own versus shared transport: metrics, the coalition cost game, fair shares, what-ifs.
+"""Own versus shared transport: metrics, the coalition cost game and fair shares.
 
 The cost of a coalition S of organisations is the money cost of the best shared plan of
 S alone (its participants, its vehicles, all of S in one pool), plus a documented price
 for every ride that plan cannot serve (``unassigned_ride_cost``: what a coordinator pays
 for a separate taxi), so that plans that leave different rides out stay comparable.
 ``v({i})`` is organisation i's own transport; ``v(N)`` the shared plan of everyone. The
-division of ``v(N)`` uses :mod:`vervoer.sharing.allocation` (Shapley value, simple proportional
-keys, core check).
+coalitions are evaluated with :mod:`vervoer.sharing.evaluate`, repaired with
+:func:`vervoer.sharing.game.split_closure`, and ``v(N)`` is divided with
+:mod:`vervoer.sharing.solutions` (Shapley value, simple proportional keys, nucleolus,
+core check). What-if edits of a scenario are in :mod:`vervoer.sharing.whatif`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from vervoer.core.model import Mode, Plan, Pool, RideKey, StopKind, Vehicle
+from vervoer.core.model import Mode, Plan, Pool, RideKey
 from vervoer.core.settings import SolveParams
 from vervoer.geo.matrix import Matrix
 from vervoer.io.scenario import Scenario
-from vervoer.routing.planner import PlaceKey, plan_week
+from vervoer.routing.planner import plan_week
+from vervoer.routing.requests import PlaceKey
+from vervoer.sharing.game import CostGame, split_closure
+
+if TYPE_CHECKING:
+    from vervoer.sharing.evaluate import ExecutorName
 
 UNASSIGNED_RIDE_COST = 75.0  # euros per ride left out (assumption: a separate taxi ride)
 CO2_G_PER_KM = 220.0
@@ -196,7 +203,7 @@ def compare(
     *,
     rides: Sequence[RideKey],
     params: SolveParams,
-    executor: str = "process",
+    executor: ExecutorName = "process",
     scheduler: str | None = None,
     unassigned_ride_cost: float = UNASSIGNED_RIDE_COST,
     progress: Callable[[int, int], None] | None = None,
@@ -218,14 +225,22 @@ def compare(
         Price of a ride a plan leaves out (euros), added to v(S).
     progress
         Called with (coalitions done, total).
+
+    Returns
+    -------
+    Comparison
+        Both plans with their metrics, ``v(S)`` of every coalition (after
+        :func:`~vervoer.sharing.game.split_closure`), the allocations and their core
+        checks; beyond 8 organisations a sampled Shapley value only.
     """
-    from vervoer.sharing import allocation as al
+    from vervoer.sharing import solutions as sol
+    from vervoer.sharing.evaluate import evaluate_coalitions
 
     orgs = tuple(sorted(o.id for o in scenario.organisations))
     fn = CoalitionCost(scenario, matrix, dict(places), tuple(rides), params, unassigned_ride_cost)
     exact = len(orgs) <= 8
     if exact:
-        costs = al.evaluate_coalitions(
+        costs = evaluate_coalitions(
             orgs, fn, executor=executor, scheduler_address=scheduler, progress=progress
         )
         costs, split = split_closure(costs)
@@ -233,7 +248,8 @@ def compare(
         costs, split = {}, []
     own = plan_week(scenario, matrix, places, mode=Mode.OWN, rides=rides, params=params)
     shared = plan_week(scenario, matrix, places, mode=Mode.SHARED, rides=rides, params=params)
-    notes = []
+    own_metrics = plan_metrics(own, scenario)
+    notes: list[str] = []
     if exact and split:
         notes.append(
             f"{len(split)} coalition(s) cost less as separate smaller pools than in the "
@@ -242,19 +258,19 @@ def compare(
         )
     allocations: dict[str, dict[str, float]] = {}
     if exact:
-        game = al.CostGame(players=orgs, costs=costs)
-        allocations["shapley"] = al.shapley(game)
-        allocations["standalone"] = al.proportional(game, al.standalone_weights(game))
-        own_m = plan_metrics(own, scenario)
-        allocations["rides"] = al.proportional(
-            game, {o: max(own_m[o].rides + own_m[o].unassigned, 0) or 1e-9 for o in orgs}
+        game = CostGame(players=orgs, costs=costs)
+        allocations["shapley"] = sol.shapley(game)
+        allocations["standalone"] = sol.proportional(game, sol.standalone_weights(game))
+        allocations["rides"] = sol.proportional(
+            game,
+            {o: max(own_metrics[o].rides + own_metrics[o].unassigned, 0) or 1e-9 for o in orgs},
         )
-        allocations["km"] = al.proportional(game, {o: own_m[o].km or 1e-9 for o in orgs})
-        allocations["nucleolus"] = al.nucleolus(game)
-        core = {name: al.core_check(game, alloc) for name, alloc in allocations.items()}
-        core_empty = al.core_is_empty(game)
+        allocations["km"] = sol.proportional(game, {o: own_metrics[o].km or 1e-9 for o in orgs})
+        allocations["nucleolus"] = sol.nucleolus(game)
+        core = {name: sol.core_check(game, alloc) for name, alloc in allocations.items()}
+        core_empty = sol.core_is_empty(game)
     else:
-        sampled = al.shapley_sampled(
+        sampled = sol.shapley_sampled(
             orgs,
             fn,
             n_permutations=20,
@@ -273,7 +289,7 @@ def compare(
     return Comparison(
         own=own,
         shared=shared,
-        own_metrics=plan_metrics(own, scenario),
+        own_metrics=own_metrics,
         shared_metrics=plan_metrics(shared, scenario),
         costs=dict(costs),
         allocations=allocations,
@@ -282,91 +298,3 @@ def compare(
         unassigned_ride_cost=unassigned_ride_cost,
         notes=notes,
     )
-
-
-def split_closure(
-    costs: Mapping[frozenset[str], float],
-) -> tuple[dict[frozenset[str], float], list[frozenset[str]]]:
-    """v(S) = the cheaper of S's joint plan and any split of S into two disjoint parts.
-
-    A coalition can always run its members as separate pools, so a joint plan that a
-    heuristic search left more expensive than a split is replaced by the split (smallest
-    coalitions first, so splits combine). Returns the new costs and the coalitions changed.
-    """
-    out = dict(costs)
-    changed = []
-    for s in sorted(out, key=lambda c: (len(c), sorted(c))):
-        members = sorted(s)
-        best = out[s]
-        for r in range(1, len(members)):
-            for part in itertools.combinations(members, r):
-                a = frozenset(part)
-                b = s - a
-                if a in out and b in out and out[a] + out[b] < best - 1e-9:
-                    best = round(out[a] + out[b], 2)
-        if best < out[s]:
-            out[s] = best
-            changed.append(s)
-    return out, changed
-
-
-# ----------------------------------------------------------------------------- what-if
-
-
-def merge_locations(scenario: Scenario, source: str, target: str) -> Scenario:
-    """Close location ``source``: its participants go to ``target`` (same times).
-
-    Raises
-    ------
-    ValueError
-        If a location id is unknown.
-    """
-    ids = {loc.id for loc in scenario.locations}
-    for loc in (source, target):
-        if loc not in ids:
-            msg = f"unknown location {loc!r}; expected one of {', '.join(sorted(ids))}"
-            raise ValueError(msg)
-    return dataclasses.replace(
-        scenario,
-        locations=tuple(loc for loc in scenario.locations if loc.id != source),
-        attendance=tuple(
-            dataclasses.replace(a, location=target) if a.location == source else a
-            for a in scenario.attendance
-        ),
-    )
-
-
-def remove_vehicle(scenario: Scenario, vehicle_id: str) -> Scenario:
-    """The scenario without one vehicle (e.g. a bus in the garage)."""
-    if vehicle_id not in {v.id for v in scenario.vehicles}:
-        msg = f"unknown vehicle {vehicle_id!r}"
-        raise ValueError(msg)
-    return dataclasses.replace(
-        scenario, vehicles=tuple(v for v in scenario.vehicles if v.id != vehicle_id)
-    )
-
-
-def add_vehicle(scenario: Scenario, like: str, new_id: str) -> Scenario:
-    """The scenario with one more vehicle, a copy of vehicle ``like`` at the same depot."""
-    base = next((v for v in scenario.vehicles if v.id == like), None)
-    if base is None:
-        msg = f"unknown vehicle {like!r}"
-        raise ValueError(msg)
-    copy: Vehicle = dataclasses.replace(base, id=new_id, name=f"{base.name or base.id} (extra)")
-    return dataclasses.replace(scenario, vehicles=(*scenario.vehicles, copy))
-
-
-def with_arrival_window(scenario: Scenario, minutes: float) -> Scenario:
-    """The scenario with another arrival window before the start time."""
-    return dataclasses.replace(
-        scenario, settings=dataclasses.replace(scenario.settings, arrival_window_min=minutes)
-    )
-
-
-def places_for_vehicle_copy(
-    places: Mapping[PlaceKey, int], like: str, new_id: str
-) -> dict[PlaceKey, int]:
-    """Places with the new vehicle's depot at the same matrix point as ``like``'s."""
-    out = dict(places)
-    out[PlaceKey(StopKind.DEPOT, new_id)] = places[PlaceKey(StopKind.DEPOT, like)]
-    return out

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -73,8 +75,34 @@ def read_darp(path: Path) -> DarpData:
 
 
 def _euclid(xy: np.ndarray) -> np.ndarray:
+    """Double-precision Euclidean distances between the rows of ``xy``."""
     diff = xy[:, None, :] - xy[None, :, :]
     return np.sqrt((diff**2).sum(axis=2))
+
+
+def _trunc1(xy: np.ndarray) -> np.ndarray:
+    """Euclidean distances truncated to one decimal (the ``dist_trunc1`` convention)."""
+    return np.floor(_euclid(xy) * 10 + 1e-9) / 10
+
+
+def _fleet(
+    k: int, capacity: int, shift: tuple[int, int], max_duration: int, end: int
+) -> dict[str, np.ndarray]:
+    """The vehicle arrays of ``k`` equal vehicles from depot node 0 to node ``end``.
+
+    One capacity dimension; the cost is the distance only (no fixed or time cost).
+    """
+    return {
+        "starts": np.zeros(k, dtype=np.int64),
+        "ends": np.full(k, end, dtype=np.int64),
+        "capacity": np.full((k, 1), capacity, dtype=np.int64),
+        "shift_early": np.full(k, shift[0], dtype=np.int64),
+        "shift_late": np.full(k, shift[1], dtype=np.int64),
+        "max_duration": np.full(k, max_duration, dtype=np.int64),
+        "fixed_cost": np.zeros(k, dtype=np.int64),
+        "cost_per_distance": np.ones(k, dtype=np.int64),
+        "cost_per_time": np.zeros(k, dtype=np.int64),
+    }
 
 
 def darp_instance(d: DarpData) -> Instance:
@@ -82,7 +110,7 @@ def darp_instance(d: DarpData) -> Instance:
     s = DARP_SCALE
     dist = _euclid(d.xy)
     n2 = 2 * d.requests + 2
-    k = d.vehicles
+    shift = (round(d.early[0] * s), round(d.late[0] * s))
     return Instance(
         durations=np.ceil(dist * s - 1e-6).astype(np.int64),
         distances=np.rint(dist * s).astype(np.int64),
@@ -90,15 +118,7 @@ def darp_instance(d: DarpData) -> Instance:
         tw_early=np.rint(d.early * s).astype(np.int64),
         tw_late=np.rint(d.late * s).astype(np.int64),
         demand=d.load.astype(np.int64)[:, None],
-        starts=np.zeros(k, dtype=np.int64),
-        ends=np.full(k, n2 - 1, dtype=np.int64),
-        capacity=np.full((k, 1), d.capacity, dtype=np.int64),
-        shift_early=np.full(k, round(d.early[0] * s), dtype=np.int64),
-        shift_late=np.full(k, round(d.late[0] * s), dtype=np.int64),
-        max_duration=np.full(k, round(d.max_duration * s), dtype=np.int64),
-        fixed_cost=np.zeros(k, dtype=np.int64),
-        cost_per_distance=np.ones(k, dtype=np.int64),
-        cost_per_time=np.zeros(k, dtype=np.int64),
+        **_fleet(d.vehicles, d.capacity, shift, round(d.max_duration * s), end=n2 - 1),
         pairs=np.array([(i, d.requests + i) for i in range(1, d.requests + 1)], dtype=np.int64),
         max_ride=np.full(d.requests, round(d.max_ride * s), dtype=np.int64),
         max_slack=round(d.max_duration * s),
@@ -152,7 +172,7 @@ def solomon_instance(d: SolomonData) -> Instance:
     s = SOLOMON_SCALE
     dist = np.floor(_euclid(d.xy) * s + 1e-9).astype(np.int64)
     n = len(d.xy)
-    k = d.vehicles
+    shift = (round(d.ready[0] * s), round(d.due[0] * s))
     return Instance(
         durations=dist,
         distances=dist,
@@ -160,15 +180,7 @@ def solomon_instance(d: SolomonData) -> Instance:
         tw_early=np.rint(d.ready * s).astype(np.int64),
         tw_late=np.rint(d.due * s).astype(np.int64),
         demand=np.rint(d.demand).astype(np.int64)[:, None],
-        starts=np.zeros(k, dtype=np.int64),
-        ends=np.zeros(k, dtype=np.int64),
-        capacity=np.full((k, 1), d.capacity, dtype=np.int64),
-        shift_early=np.full(k, round(d.ready[0] * s), dtype=np.int64),
-        shift_late=np.full(k, round(d.due[0] * s), dtype=np.int64),
-        max_duration=np.full(k, round((d.due[0] - d.ready[0]) * s), dtype=np.int64),
-        fixed_cost=np.zeros(k, dtype=np.int64),
-        cost_per_distance=np.ones(k, dtype=np.int64),
-        cost_per_time=np.zeros(k, dtype=np.int64),
+        **_fleet(d.vehicles, d.capacity, shift, round((d.due[0] - d.ready[0]) * s), end=0),
         visits=np.arange(1, n, dtype=np.int64),
         max_slack=round(d.due[0] * s),
     )
@@ -217,7 +229,7 @@ def _check_solomon(d: SolomonData, routes: list[list[int]]) -> list[str]:
     time (waiting is allowed); every route returns by the depot's due time; loads stay
     within capacity; every customer is visited exactly once.
     """
-    trunc = np.floor(_euclid(d.xy) * 10 + 1e-9) / 10
+    trunc = _trunc1(d.xy)
     bad: list[str] = []
     for route in routes:
         t, load, prev = float(d.ready[0]), 0.0, 0
@@ -250,16 +262,56 @@ def _no_solution(name: str, seconds: float) -> dict[str, object]:
     }
 
 
+def _timed_solve(
+    inst: Instance, params: SolveParams, lns: str | None
+) -> tuple[Solution | None, float]:
+    """:func:`solve_instance` and the seconds it took."""
+    t0 = time.perf_counter()
+    sol = solve_instance(inst, params, lns=lns)
+    return sol, time.perf_counter() - t0
+
+
+def _length(route: Sequence[int], dist: np.ndarray) -> float:
+    """Length of a route (node ids) under the arc lengths ``dist``."""
+    return sum(dist[a, b] for a, b in zip(route[:-1], route[1:], strict=True))
+
+
+def _result(
+    name: str, objective: float, routes: list[Any], seconds: float, violations: list[str]
+) -> dict[str, object]:
+    """The result of a run that served every request."""
+    return {
+        "instance": name,
+        "objective": objective,
+        "vehicles": len(routes),
+        "seconds": round(seconds, 2),
+        "feasible": not violations,
+        "violations": violations[:10],
+        "routes": routes,
+    }
+
+
 def bench_darp(path: Path, params: SolveParams, lns: str | None = None) -> dict[str, object]:
     """Solve a DARP file; routes as node ids with the service start time at each node.
 
-    ``lns`` chooses the large-neighbourhood search (see
-    :func:`vervoer.routing.solver.solve_instance`).
+    Parameters
+    ----------
+    path
+        A Cordeau DARP file.
+    params
+        Time limit and work budget of the solver.
+    lns
+        The large-neighbourhood search (see :func:`vervoer.routing.solver.solve_instance`).
+
+    Returns
+    -------
+    dict
+        ``instance``, ``objective`` (double-precision length, None without a solution
+        serving everyone), ``vehicles``, ``seconds``, ``feasible``, ``violations`` (the
+        first ten, with a solution) and ``routes``.
     """
     d = read_darp(path)
-    t0 = time.perf_counter()
-    sol = solve_instance(darp_instance(d), params, lns=lns)
-    seconds = time.perf_counter() - t0
+    sol, seconds = _timed_solve(darp_instance(d), params, lns)
     if sol is None or sol.dropped_pairs:
         return _no_solution(d.name, seconds)
     dist = _euclid(d.xy)
@@ -267,54 +319,35 @@ def bench_darp(path: Path, params: SolveParams, lns: str | None = None) -> dict[
     for route, times in zip(sol.routes, sol.times, strict=True):
         if len(route) <= 2:
             continue
-        objective += sum(dist[a, b] for a, b in zip(route[:-1], route[1:], strict=True))
+        objective += _length(route, dist)
         routes.append(
             [
                 {"node": int(n), "time": round(t / DARP_SCALE, 3)}
                 for n, t in zip(route, times, strict=True)
             ]
         )
-    violations = _check_darp(d, sol)
-    return {
-        "instance": d.name,
-        "objective": round(objective, 4),
-        "vehicles": len(routes),
-        "seconds": round(seconds, 2),
-        "feasible": not violations,
-        "violations": violations[:10],
-        "routes": routes,
-    }
+    return _result(d.name, round(objective, 4), routes, seconds, _check_darp(d, sol))
 
 
 def bench_solomon(path: Path, params: SolveParams, lns: str | None = None) -> dict[str, object]:
     """Solve a Solomon file (distance-only, truncated); routes as customer ids.
 
-    ``lns`` chooses the large-neighbourhood search (see
-    :func:`vervoer.routing.solver.solve_instance`).
+    ``path`` is a Solomon VRPTW file; ``params`` and ``lns`` and the keys of the result
+    are those of :func:`bench_darp`. The objective is the length with arcs truncated to
+    one decimal; the routes are lists of customer ids.
     """
     d = read_solomon(path)
-    t0 = time.perf_counter()
-    sol = solve_instance(solomon_instance(d), params, lns=lns)
-    seconds = time.perf_counter() - t0
+    sol, seconds = _timed_solve(solomon_instance(d), params, lns)
     if sol is None or sol.dropped_visits:
         return _no_solution(d.name, seconds)
-    trunc = np.floor(_euclid(d.xy) * 10 + 1e-9) / 10
+    trunc = _trunc1(d.xy)
     routes, objective = [], 0.0
     for route in sol.routes:
         if len(route) <= 2:
             continue
-        objective += sum(trunc[a, b] for a, b in zip(route[:-1], route[1:], strict=True))
+        objective += _length(route, trunc)
         routes.append([int(n) for n in route[1:-1]])
-    violations = _check_solomon(d, routes)
-    return {
-        "instance": d.name,
-        "objective": round(objective, 1),
-        "vehicles": len(routes),
-        "seconds": round(seconds, 2),
-        "feasible": not violations,
-        "violations": violations[:10],
-        "routes": routes,
-    }
+    return _result(d.name, round(objective, 1), routes, seconds, _check_solomon(d, routes))
 
 
 def gap(value: float | None, best: float) -> float:

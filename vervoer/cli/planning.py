@@ -1,0 +1,210 @@
+"""`vervoer plan`, `vervoer check`, `vervoer demo`, `vervoer bench`: planning."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from vervoer.cli.options import (
+    ITERATIONS,
+    TIME_LIMIT,
+    handle_errors,
+    lns_rounds_option,
+    osm_option,
+    parse_rides,
+    say,
+)
+from vervoer.core.model import WORKDAYS, Mode, RideKey, RidePlan
+from vervoer.core.settings import PLAN_LNS_ROUNDS
+
+
+def _ride_line(key: RideKey, ride: RidePlan) -> str:
+    from vervoer.io.plan_json import ride_totals
+
+    t = ride_totals(ride)
+    return (
+        f"{key!s:<10} vehicles {t['vehicles']:>2}  km {t['km']:>7.1f}  hours {t['hours']:>5.1f}"
+        f"  EUR {t['cost']:>8.2f}  served {t['served']:>3}  unassigned {t['unassigned']:>2}"
+    )
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(exists=True, path_type=Path))
+@osm_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+)
+@click.option(
+    "--mode", type=click.Choice([m.value for m in Mode]), default="shared", show_default=True
+)
+@click.option(
+    "--day",
+    "days",
+    multiple=True,
+    help="Plan only this weekday (repeatable): ma/di/.. or mon/tue/..",
+)
+@click.option(
+    "--ride", "rides", multiple=True, help="Plan only this ride (repeatable), e.g. mon-heen."
+)
+@click.option(
+    "--time-limit", type=TIME_LIMIT, default=None, help="Solver seconds per ride and pool."
+)
+@click.option(
+    "--iterations", type=ITERATIONS, default=None, help="Deterministic search budget (solutions)."
+)
+@click.option(
+    "--outputs/--no-outputs",
+    default=True,
+    show_default=True,
+    help="Also write maps, route sheets and exports into OUT.",
+)
+@lns_rounds_option(PLAN_LNS_ROUNDS)
+@click.option("--pdf/--no-pdf", default=True, show_default=True, help="PDF route sheets.")
+@handle_errors
+def plan(
+    scenario: Path,
+    osm: Path | None,
+    out: Path,
+    mode: str,
+    days: tuple[str, ...],
+    rides: tuple[str, ...],
+    time_limit: float | None,
+    iterations: int | None,
+    outputs: bool,
+    lns_rounds: int,
+    pdf: bool,
+) -> None:
+    """Plan the week's rides; write OUT/plan.json, maps, route sheets and exports."""
+    from vervoer import pipeline
+    from vervoer.io.plan_json import plan_totals, write_plan
+    from vervoer.routing.check import check_plan
+
+    keys = parse_rides(days, rides)
+    prepared = pipeline.prepare(scenario, osm=osm, say=say)
+    params = pipeline.search_params(
+        prepared.scenario, time_limit_s=time_limit, iterations=iterations, lns_rounds=lns_rounds
+    )
+    click.echo(f"Planning {prepared.scenario.name} in {mode} mode")
+    result = pipeline.plan(
+        prepared,
+        mode=mode,
+        rides=keys,
+        params=params,
+        progress=lambda k, r: click.echo(_ride_line(k, r)),
+    )
+    write_plan(result, out / "plan.json")
+    week = plan_totals(result)["week"]
+    click.echo(
+        f"week: EUR {week['cost']:.2f}, {week['km']:.1f} km, {week['hours']:.1f} vehicle hours, "
+        f"{week['served']} rides planned, {week['unassigned']} unassigned"
+    )
+    for ride in result.rides:
+        for u in ride.unassigned:
+            click.echo(f"  unassigned {ride.key} {u.participant}: {u.message}")
+    check = check_plan(result, prepared.scenario, prepared.matrix, prepared.places)
+    click.echo(f"check: {'OK' if check.ok else 'FAILED'}")
+    click.echo(f"written: {out / 'plan.json'}")
+    if outputs:
+        from vervoer.outputs.write import write_outputs
+
+        click.echo("writing maps, route sheets and exports")
+        files = write_outputs(result, prepared.scenario, prepared.network, out, pdf=pdf)
+        click.echo(f"written: {files['map']}, {files['sheets']}, {files['geojson']}")
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(exists=True, path_type=Path))
+@click.argument(
+    "plan_file", metavar="PLAN", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@osm_option
+@handle_errors
+def check(scenario: Path, plan_file: Path, osm: Path | None) -> None:
+    """Re-verify PLAN (a plan.json) against SCENARIO, independently of the solver."""
+    from vervoer import pipeline
+    from vervoer.io.plan_json import read_plan
+
+    the_plan = read_plan(plan_file)
+    prepared = pipeline.prepare(scenario, osm=osm, say=say)
+    result = pipeline.check(prepared, the_plan)
+    click.echo(
+        f"{result.requests} requested rides: {result.served} planned, "
+        f"{result.unassigned} unassigned"
+    )
+    if result.ok:
+        click.echo("check: OK")
+        return
+    for v in result.violations:
+        click.echo(f"  violation: {v}")
+    click.echo(f"check: FAILED ({len(result.violations)} violations)")
+    sys.exit(1)
+
+
+@click.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-output"),
+    show_default=True,
+)
+@osm_option
+@click.option("--place", default=None, help="Download this place online instead (internet).")
+@click.option("--participants", type=int, default=120, show_default=True)
+@click.option(
+    "--time-limit", type=TIME_LIMIT, default=None, help="Solver seconds per ride and pool."
+)
+@click.option("--days", type=int, default=5, show_default=True, help="Plan the first N weekdays.")
+@lns_rounds_option(PLAN_LNS_ROUNDS)
+@handle_errors
+def demo(
+    out: Path,
+    osm: Path | None,
+    place: str | None,
+    participants: int,
+    time_limit: float | None,
+    days: int,
+    lns_rounds: int,
+) -> None:
+    """Generate a realistic scenario on a real OSM extract, plan it own and shared, compare."""
+    from vervoer.demo import run_demo
+
+    run_demo(
+        out,
+        osm=osm,
+        place=place,
+        participants=participants,
+        time_limit_s=time_limit,
+        days=WORKDAYS[:days],
+        lns_rounds=lns_rounds,
+        echo=click.echo,
+        say=say,
+    )
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(["darp", "solomon"]))
+@click.argument("instance", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--time-limit", type=TIME_LIMIT, default=10.0, show_default=True)
+@click.option(
+    "--iterations",
+    type=ITERATIONS,
+    default=0,
+    show_default=True,
+    help="Solution budget (0 = time limit only).",
+)
+@handle_errors
+def bench(kind: str, instance: Path, time_limit: float, iterations: int) -> None:
+    """Solve a published benchmark INSTANCE with the planner's OR-Tools model; print JSON."""
+    import json
+
+    from vervoer.core.settings import SolveParams
+    from vervoer.routing.solver.instances import bench_darp, bench_solomon
+
+    params = SolveParams(time_limit_s=time_limit, max_iterations=iterations)
+    result = (bench_darp if kind == "darp" else bench_solomon)(instance, params)
+    click.echo(json.dumps(result))

@@ -1,0 +1,321 @@
+"""All user-facing text: the phrases of maps and route sheets, day names, number format.
+
+Every table has a Dutch (``nl``, the default) and an English (``en``) version; an unknown
+language falls back to Dutch (:func:`language_code`). Nothing here knows about files,
+folium or HTML: the callers escape what they put into a page.
+
+:data:`DAY_NAMES` is keyed by the weekday's value (``mon`` ... ``sun``); a
+:class:`~vervoer.core.model.Weekday` is a string enum, so ``DAY_NAMES["nl"][Weekday.MON]``
+works as well. This module imports nothing of vervoer at run time, so that
+:mod:`vervoer.core.model` can re-export :data:`DAY_NAMES` from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vervoer.core.model import RideKey, Vehicle
+
+DEFAULT_LANGUAGE = "nl"
+
+TEXT: dict[str, dict[str, str]] = {
+    "nl": {
+        "plan": "Vervoersplan",
+        "week": "week",
+        "heen": "heen",
+        "terug": "terug",
+        "heen_long": "heen (naar de locaties)",
+        "terug_long": "terug (naar huis)",
+        "own": "eigen vervoer",
+        "shared": "gedeeld vervoer",
+        "locations": "Locaties",
+        "depots": "Depots",
+        "unassigned": "Niet ingepland",
+        "vehicles": "Voertuigen",
+        "organisation": "Organisatie",
+        "vehicle": "Voertuig",
+        "stop": "Stop",
+        "time": "Tijd",
+        "arrival": "aankomst",
+        "departure": "vertrek",
+        "boarding": "Instappen",
+        "alighting": "Uitstappen",
+        "load": "Bezetting",
+        "load_after": "Bezetting na de stop",
+        "max_load": "Max. bezetting",
+        "seats": "stoelen",
+        "wheel": "rolstoelplaatsen",
+        "participants": "deelnemers",
+        "stops": "stops",
+        "cost": "Kosten",
+        "arrive_by": "aankomen uiterlijk",
+        "depart_at": "ophalen vanaf",
+        "arrive": "komen aan",
+        "leave": "vertrekken",
+        "reason": "Reden",
+        "per_day": "Per dag",
+        "overview": "Weekoverzicht",
+        "address": "Adres",
+        "map_data": "Kaartgegevens © OpenStreetMap-bijdragers (ODbL)",
+        "legend_stops": "Cijfers: stops in rijvolgorde (0 = vertrek depot); rond = thuisadres, "
+        "afgerond vierkant = locatie, vierkant = depot; pijlen: rijrichting. "
+        "Spelden: ★ locatie, P depot, ! niet ingepland.",
+        "legend_layers": "Een route is zichtbaar als zowel de rit als de organisatie aan staat.",
+        "depot": "Depot",
+        "location": "Locatie",
+        "home": "Thuisadres",
+        "sheet": "Ritstaat",
+        "none": "geen",
+        # route sheets
+        "sheet_title": "Ritstaat",
+        "day": "Dag",
+        "depot_start": "Vertrek depot",
+        "depot_end": "Terug op depot",
+        "address_col": "Adres",
+        "nav": "Navigatie",
+        "wheelchair": "Rolstoelplaats",
+        "escort": "Begeleider",
+        "walker": "Rollator",
+        "notes": "Opmerkingen",
+        "totals": "Totaal",
+        "km": "km",
+        "duration": "tijd",
+        "to_stop": "uit bij stop",
+        "capacity": "Capaciteit",
+        "confidential": "Vertrouwelijk: bevat persoonsgegevens. Alleen voor de chauffeur; "
+        "na de rit vernietigen.",
+        "nav_note": "geo: opent de navigatie-app van de telefoon; OSM toont de route vanaf "
+        "de vorige stop op openstreetmap.org.",
+        "gpx": "Hele route voor een navigatiesysteem (GPX)",
+        "index_title": "Ritstaten",
+        "ride": "Rit",
+        "page": "Pagina",
+        "unknown": "onbekend",
+    },
+    "en": {
+        "plan": "Transport plan",
+        "week": "week",
+        "heen": "to location",
+        "terug": "home",
+        "heen_long": "to the locations (heen)",
+        "terug_long": "home (terug)",
+        "own": "own transport",
+        "shared": "shared transport",
+        "locations": "Locations",
+        "depots": "Depots",
+        "unassigned": "Unassigned",
+        "vehicles": "Vehicles",
+        "organisation": "Organisation",
+        "vehicle": "Vehicle",
+        "stop": "Stop",
+        "time": "Time",
+        "arrival": "arrival",
+        "departure": "departure",
+        "boarding": "Boarding",
+        "alighting": "Alighting",
+        "load": "Load",
+        "load_after": "Load after the stop",
+        "max_load": "Max. load",
+        "seats": "seats",
+        "wheel": "wheelchair places",
+        "participants": "participants",
+        "stops": "stops",
+        "cost": "Cost",
+        "arrive_by": "arrive by",
+        "depart_at": "pick up from",
+        "arrive": "arrive",
+        "leave": "leave",
+        "reason": "Reason",
+        "per_day": "Per day",
+        "overview": "Week overview",
+        "address": "Address",
+        "map_data": "Map data © OpenStreetMap contributors (ODbL)",
+        "legend_stops": "Numbers: stops in driving order (0 = leaving the depot); round = home, "
+        "rounded square = location, square = depot; arrows: driving direction. "
+        "Pins: ★ location, P depot, ! unassigned.",
+        "legend_layers": "A route shows when both its ride and its organisation are on.",
+        "depot": "Depot",
+        "location": "Location",
+        "home": "Home",
+        "sheet": "Route sheet",
+        "none": "none",
+        "sheet_title": "Route sheet",
+        "day": "Day",
+        "depot_start": "Leave depot",
+        "depot_end": "Back at depot",
+        "address_col": "Address",
+        "nav": "Navigation",
+        "wheelchair": "Wheelchair place",
+        "escort": "Escort",
+        "walker": "Walker",
+        "notes": "Notes",
+        "totals": "Totals",
+        "km": "km",
+        "duration": "time",
+        "to_stop": "gets out at stop",
+        "capacity": "Capacity",
+        "confidential": "Confidential: contains personal data. For the driver only; "
+        "destroy after the ride.",
+        "nav_note": "geo: opens the phone's navigation app; OSM shows the route from the "
+        "previous stop on openstreetmap.org.",
+        "gpx": "Whole route for a navigation device (GPX)",
+        "index_title": "Route sheets",
+        "ride": "Ride",
+        "page": "Page",
+        "unknown": "unknown",
+    },
+}
+
+# Day names for user-facing text, per language, keyed by the weekday's value
+DAY_NAMES: dict[str, dict[str, str]] = {
+    "nl": {
+        "mon": "maandag",
+        "tue": "dinsdag",
+        "wed": "woensdag",
+        "thu": "donderdag",
+        "fri": "vrijdag",
+        "sat": "zaterdag",
+        "sun": "zondag",
+    },
+    "en": {
+        "mon": "Monday",
+        "tue": "Tuesday",
+        "wed": "Wednesday",
+        "thu": "Thursday",
+        "fri": "Friday",
+        "sat": "Saturday",
+        "sun": "Sunday",
+    },
+}
+
+
+def language_code(language: str) -> str:
+    """The language the tables have: ``language`` itself, or ``nl`` when it is unknown.
+
+    Parameters
+    ----------
+    language
+        A language code such as ``nl`` or ``en``.
+
+    Returns
+    -------
+    str
+        A key of :data:`TEXT` and :data:`DAY_NAMES`.
+    """
+    return language if language in TEXT else DEFAULT_LANGUAGE
+
+
+def texts(language: str) -> dict[str, str]:
+    """The phrase table of a language (Dutch when the language is unknown).
+
+    Parameters
+    ----------
+    language
+        ``nl``, ``en``, or anything else for Dutch.
+
+    Returns
+    -------
+    dict
+        Phrase key (``vehicle``, ``sheet_title`` ...) -> text.
+    """
+    return TEXT[language_code(language)]
+
+
+def day_name(weekday: str, language: str) -> str:
+    """The full name of a weekday: ``maandag`` / ``Monday``.
+
+    Parameters
+    ----------
+    weekday
+        A :class:`~vervoer.core.model.Weekday` (or its value, ``mon`` ... ``sun``).
+    language
+        ``nl`` or ``en`` (unknown: Dutch).
+
+    Returns
+    -------
+    str
+        The day's name, lower case in Dutch and capitalised in English.
+    """
+    return DAY_NAMES[language_code(language)][weekday]
+
+
+def format_number(x: float, digits: int, language: str) -> str:
+    """A number with thousands separators in the language's style.
+
+    Parameters
+    ----------
+    x
+        The number.
+    digits
+        Digits after the decimal separator.
+    language
+        ``nl`` (unknown languages too): ``1.234,5``; ``en``: ``1,234.5``.
+
+    Returns
+    -------
+    str
+        The formatted number.
+    """
+    text = f"{x:,.{digits}f}"
+    if language_code(language) == "nl":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def ride_label(key: RideKey, language: str = DEFAULT_LANGUAGE, *, long: bool = False) -> str:
+    """The name of a ride: ``maandag heen`` / ``Monday to location``.
+
+    Parameters
+    ----------
+    key
+        The ride (weekday and direction).
+    language
+        ``nl`` (default) or ``en``.
+    long
+        Say where the ride goes: ``maandag heen (naar de locaties)``.
+
+    Returns
+    -------
+    str
+        The label, not escaped.
+    """
+    t = texts(language)
+    direction = t[f"{key.direction.value}_long" if long else key.direction.value]
+    return f"{day_name(key.weekday, language)} {direction}"
+
+
+def load_text(seats: int, wheelchairs: int, vehicle: Vehicle | None, t: Mapping[str, str]) -> str:
+    """Occupied seats and wheelchair places, out of the vehicle's when it is known.
+
+    Parameters
+    ----------
+    seats, wheelchairs
+        The load.
+    vehicle
+        The vehicle (None: no capacities shown).
+    t
+        The phrase table (:func:`texts`).
+
+    Returns
+    -------
+    str
+        ``3/8 stoelen, 1/1 rolstoelplaatsen``, not escaped.
+    """
+    cap_s = f"/{vehicle.seats}" if vehicle else ""
+    cap_w = f"/{vehicle.wheelchair_places}" if vehicle else ""
+    return f"{seats}{cap_s} {t['seats']}, {wheelchairs}{cap_w} {t['wheel']}"
+
+
+__all__ = [
+    "DAY_NAMES",
+    "DEFAULT_LANGUAGE",
+    "TEXT",
+    "day_name",
+    "format_number",
+    "language_code",
+    "load_text",
+    "ride_label",
+    "texts",
+]

@@ -1,0 +1,334 @@
+"""From validated rows to a :class:`~vervoer.io.scenario.schema.Scenario`: one builder a table.
+
+Each builder turns the rows of its table into model objects, reporting every bad cell on
+its row. The cross-table checks come on top: ids are unique, references name a known
+organisation, participant or location, a participant has one row per weekday, pools name
+known organisations once, and a participant in a wheelchair has a vehicle with a
+wheelchair place within reach.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+from vervoer.core.errors import Problem
+from vervoer.core.model import Attendance, Location, Organisation, Participant, Vehicle, Weekday
+from vervoer.core.settings import Settings
+
+from .cells import ride_key
+from .rows import Row, Table
+from .schema import RIDES, Scenario
+
+__all__ = ["build_scenario"]
+
+_EUROS = "an amount in euros of 0 or more, like 42 or 0,32"
+
+#: the organisation reference of a row (reported when unknown)
+_OrgOf = Callable[[Row], str]
+
+
+def build_scenario(
+    path: Path,
+    tables: Mapping[str, Table],
+    settings: Settings,
+    settings_name: str,
+    problems: list[Problem],
+) -> Scenario | None:
+    """Build the scenario from its tables, or report why not.
+
+    Parameters
+    ----------
+    path
+        The scenario folder or workbook; names the scenario.
+    tables
+        Table name -> its rows (see :func:`~vervoer.io.scenario.rows.table_rows`).
+    settings
+        The scenario's settings; their pools are checked against the organisations.
+    settings_name
+        The settings file (or sheet), as problems with pools name it.
+    problems
+        The problems found so far; every problem found here is appended, row by row.
+
+    Returns
+    -------
+    Scenario or None
+        None when there is any problem (also one found before).
+    """
+    for t in ("organisations", "locations", "participants", "vehicles"):
+        _unique(tables[t])
+    org_ids = tables["organisations"].ids()
+    problems.extend(_check_pools(settings, org_ids, settings_name))
+    orgs_file = tables["organisations"].name
+
+    def org(r: Row) -> str:
+        return _reference(r, "organisation", org_ids, "organisation", orgs_file)
+
+    organisations = _organisations(tables["organisations"])
+    locations = _locations(tables["locations"], org)
+    participants = _participants(tables["participants"], org)
+    vehicles = _vehicles(tables["vehicles"], org)
+    attendance = _attendance(tables["attendance"], tables["participants"], tables["locations"])
+    if org_ids is not None and tables["vehicles"].usable:
+        _check_wheelchairs(tables["participants"], participants, vehicles, settings, org_ids)
+    if problems:
+        return None
+    return Scenario(
+        name=path.name if path.is_dir() else path.stem,
+        organisations=tuple(o for o in organisations if o is not None),
+        locations=tuple(loc for loc in locations if loc is not None),
+        participants=tuple(p for p in participants if p is not None),
+        attendance=tuple(a for a in attendance if a is not None),
+        vehicles=tuple(v for v in vehicles if v is not None),
+        settings=settings,
+        source=path,
+    )
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+def _organisations(table: Table) -> list[Organisation | None]:
+    return [r.make(Organisation, id=r.required("id"), name=r.required("name")) for r in table.rows]
+
+
+def _named(r: Row, org: _OrgOf) -> dict[str, str]:
+    """The ``id``, ``name`` and ``organisation`` of a location or participant (all required)."""
+    return {"id": r.required("id"), "name": r.required("name"), "organisation": org(r)}
+
+
+def _locations(table: Table, org: _OrgOf) -> list[Location | None]:
+    out = []
+    for r in table.rows:
+        address, point = r.place("locations")
+        out.append(r.make(Location, **_named(r, org), address=address, point=point))
+    return out
+
+
+def _participants(table: Table, org: _OrgOf) -> list[Participant | None]:
+    out = []
+    for r in table.rows:
+        address, point = r.place("participants")
+        seats = r.number(
+            "seats",
+            1,
+            integer=True,
+            minimum=1,
+            expected="a whole number of 1 or more (2 = with an escort)",
+        )
+        max_ride = r.number("max_ride_min", None, minimum=1, expected="minutes, at least 1")
+        out.append(
+            r.make(
+                Participant,
+                **_named(r, org),
+                address=address,
+                point=point,
+                wheelchair=r.yes_no("wheelchair"),
+                seats=int(seats or 1),
+                walker=r.yes_no("walker"),
+                boarding_min=r.number("boarding_min", None, expected="minutes, 0 or more"),
+                max_ride_min=max_ride,
+                notes=r.get("notes"),
+            )
+        )
+    return out
+
+
+def _vehicles(table: Table, org: _OrgOf) -> list[Vehicle | None]:
+    out = []
+    for r in table.rows:
+        address, point = r.place("vehicles")
+        seats = r.number("seats", None, integer=True, minimum=0, required=True)
+        if seats is not None and seats < 1:
+            r.bad("seats", f"{r.get('seats')!r}: a vehicle needs at least 1 seat")
+        start, end = _shift(r)
+        out.append(
+            r.make(
+                Vehicle,
+                id=r.required("id"),
+                name=r.get("name"),
+                organisation=org(r),
+                depot_address=address,
+                depot=point,
+                seats=max(1, int(seats or 1)),
+                wheelchair_places=int(r.number("wheelchair_places", 0, integer=True) or 0),
+                weekdays=r.weekdays("weekdays"),
+                shift_start=start or 0,
+                shift_end=end or 1,
+                cost_per_hour=r.number("cost_per_hour", 0.0, expected=_EUROS) or 0.0,
+                cost_per_km=r.number("cost_per_km", 0.0, expected=_EUROS) or 0.0,
+                fixed_cost=r.number("fixed_cost", 0.0, expected=_EUROS) or 0.0,
+            )
+        )
+    return out
+
+
+def _shift(r: Row) -> tuple[int | None, int | None]:
+    """Start and end of a vehicle's shift (default 07:00-18:00); an end not after the start
+    is reported and taken as one minute after it."""
+    start = r.clock("shift_start", 7 * 60)
+    end = r.clock("shift_end", 18 * 60)
+    if start is not None and end is not None and end <= start:
+        r.bad(
+            "shift_end",
+            f"{r.get('shift_end') or '18:00'} is not after shift_start "
+            f"{r.get('shift_start') or '07:00'}; expected the end of the shift (HH:MM)",
+        )
+        end = start + 1
+    return start, end
+
+
+def _attendance(table: Table, people: Table, places: Table) -> list[Attendance | None]:
+    person_ids, loc_ids = people.ids(), places.ids()
+    first_day: dict[tuple[str, Weekday], int] = {}
+    out = []
+    for r in table.rows:
+        pid = _reference(r, "participant", person_ids, "participant", people.name)
+        loc = _reference(r, "location", loc_ids, "location", places.name)
+        day = None
+        if r.required("weekday"):
+            try:
+                day = Weekday.parse(r.get("weekday"))
+            except ValueError as exc:
+                r.bad("weekday", str(exc))
+        arrive, depart = r.clock("arrive_by"), r.clock("depart_at")
+        need = RIDES.get(ride_key(r.get("rides")))
+        if need is None:
+            r.bad(
+                "rides",
+                f"{r.get('rides')!r} is not a kind of ride; expected both, heen, terug or "
+                "none (beide / alleen heen / alleen terug / zelfstandig)",
+            )
+        if day is not None and pid:
+            if (pid, day) in first_day:
+                r.bad(
+                    "weekday",
+                    f"participant {pid!r} already has {day.value} ({day.dutch}) in row "
+                    f"{first_day[pid, day]}; one row per participant and weekday",
+                )
+            else:
+                first_day[pid, day] = r.row
+        if arrive is not None and depart is not None and depart <= arrive:
+            r.bad(
+                "depart_at",
+                f"{r.get('depart_at')} is not after arrive_by {r.get('arrive_by')}; "
+                "expected the time of the pickup after the day activity",
+            )
+            continue
+        if day is None or arrive is None or depart is None or need is None or not pid or not loc:
+            continue
+        out.append(
+            r.make(
+                Attendance,
+                participant=pid,
+                weekday=day,
+                location=loc,
+                arrive_by=arrive,
+                depart_at=depart,
+                rides=need,
+            )
+        )
+    return out
+
+
+# ----------------------------------------------------------------------------- cross-table
+
+
+def _unique(table: Table, column: str = "id") -> None:
+    first: dict[str, int] = {}
+    for r in table.rows:
+        k = r.get(column)
+        if not k:
+            continue
+        if k in first:
+            r.bad(column, f"{k!r} occurs twice (first in row {first[k]}); ids must be unique")
+        else:
+            first[k] = r.row
+
+
+def _reference(r: Row, column: str, known: set[str] | None, what: str, where: str) -> str:
+    """A required reference to another table; unknown values are reported."""
+    value = r.required(column)
+    if value and known is not None and value not in known:
+        if len(known) <= 12:
+            hint = f"expected one of {', '.join(sorted(known)) or '(none)'}"
+        else:
+            close = difflib.get_close_matches(value, list(known), n=3, cutoff=0.6)
+            hint = f"did you mean {', '.join(close)}?" if close else f"not in {where}"
+        r.bad(column, f"unknown {what} {value!r}; {hint}")
+    return value
+
+
+def _check_pools(settings: Settings, org_ids: set[str] | None, file: str) -> list[Problem]:
+    problems = []
+    first_pool: dict[str, str] = {}
+    for pool in settings.pools:
+        where = f"pools.{pool.name}"
+        for o in dict.fromkeys(pool.organisations):
+            if org_ids is not None and o not in org_ids:
+                problems.append(
+                    Problem(
+                        file,
+                        None,
+                        where,
+                        f"unknown organisation {o!r}; expected ids from organisations: "
+                        f"{', '.join(sorted(org_ids)) or '(none)'}",
+                    )
+                )
+            elif o in first_pool:
+                problems.append(
+                    Problem(
+                        file,
+                        None,
+                        where,
+                        f"organisation {o!r} is already in pool {first_pool[o]!r}; "
+                        "an organisation can be in one pool only",
+                    )
+                )
+            else:
+                first_pool[o] = pool.name
+    return problems
+
+
+def _pool_of(settings: Settings, org_ids: Iterable[str]) -> dict[str, tuple[str, frozenset[str]]]:
+    """Organisation -> (pool name, members), as :func:`vervoer.routing.planner.pools_for`."""
+    orgs = list(org_ids)
+    if not settings.pools:
+        everyone = frozenset(orgs)
+        return {o: ("all", everyone) for o in orgs}
+    out: dict[str, tuple[str, frozenset[str]]] = {}
+    for pool in settings.pools:
+        members = frozenset(o for o in pool.organisations if o not in out)
+        for o in members:
+            out[o] = (pool.name, members)
+    for o in orgs:
+        out.setdefault(o, (o, frozenset({o})))
+    return out
+
+
+def _check_wheelchairs(
+    table: Table,
+    participants: list[Participant | None],
+    vehicles: list[Vehicle | None],
+    settings: Settings,
+    org_ids: set[str],
+) -> None:
+    """A participant in a wheelchair needs a vehicle with a wheelchair place in their pool.
+
+    (Own mode may still leave such rides unassigned; the planner reports those per ride.)
+    """
+    with_place = {v.organisation for v in vehicles if v is not None and v.wheelchair_places}
+    pool_of = _pool_of(settings, org_ids)
+    for r, p in zip(table.rows, participants, strict=True):
+        if p is None or not p.wheelchair or p.organisation not in pool_of:
+            continue
+        pool, members = pool_of[p.organisation]
+        if members.isdisjoint(with_place):
+            where = "any organisation" if not settings.pools else f"pool {pool!r}"
+            r.bad(
+                "wheelchair",
+                f"{p.id} uses a wheelchair, but no vehicle in {where} "
+                f"({', '.join(sorted(members))}) has a wheelchair place; expected a "
+                "vehicle with wheelchair_places of 1 or more",
+            )

@@ -1,0 +1,170 @@
+"""The layout of a scenario: its tables, their columns and the words a cell may hold.
+
+A scenario has five tables (:data:`TABLES`), each a CSV file or a workbook sheet under one
+of the names in :data:`TABLE_NAMES`. Headers are matched after normalising (lower case,
+spaces and dashes as ``_``) against the aliases in :data:`COLUMNS`; the first alias of a
+column is its canonical name, which :func:`~vervoer.io.scenario.write_scenario` writes
+(:data:`HEADERS`). :class:`Scenario` is what reading gives when every table is valid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vervoer.core.model import Attendance, Location, Organisation, Participant, RideNeed, Vehicle
+from vervoer.core.settings import Settings
+
+__all__ = [
+    "ALIASES",
+    "COLUMNS",
+    "HEADERS",
+    "NO",
+    "NO_WEEKDAYS",
+    "PLACE_COLUMNS",
+    "REQUIRED",
+    "RIDES",
+    "SETTINGS_HEADER",
+    "TABLES",
+    "TABLE_NAMES",
+    "YES",
+    "Scenario",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scenario:
+    """A validated scenario: every reference between the tables is known to be good."""
+
+    name: str
+    organisations: tuple[Organisation, ...]
+    locations: tuple[Location, ...]
+    participants: tuple[Participant, ...]
+    attendance: tuple[Attendance, ...]
+    vehicles: tuple[Vehicle, ...]
+    settings: Settings = field(default_factory=Settings)
+    source: Path | None = None
+
+
+TABLES = ("organisations", "locations", "participants", "attendance", "vehicles")
+
+#: table -> accepted names of the CSV file (without .csv) or workbook sheet; first = canonical
+TABLE_NAMES: dict[str, tuple[str, ...]] = {
+    "organisations": ("organisations", "organizations", "organisaties"),
+    "locations": ("locations", "locaties"),
+    "participants": ("participants", "deelnemers"),
+    "attendance": ("attendance", "aanwezigheid"),
+    "vehicles": ("vehicles", "voertuigen"),
+}
+
+_ORG = ("organisation", "organization", "organisatie", "org")
+_LAT = ("lat", "latitude", "breedtegraad")
+_LON = ("lon", "lng", "long", "longitude", "lengtegraad")
+
+#: table -> column -> accepted header names (normalised: lower case, spaces as "_");
+#: the first name is the canonical one, written by write_scenario
+COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "organisations": {"id": ("id", "code"), "name": ("name", "naam")},
+    "locations": {
+        "id": ("id", "code"),
+        "name": ("name", "naam"),
+        "organisation": _ORG,
+        "address": ("address", "adres"),
+        "lat": _LAT,
+        "lon": _LON,
+    },
+    "participants": {
+        "id": ("id", "code", "nummer"),
+        "name": ("name", "naam"),
+        "organisation": _ORG,
+        "address": ("address", "adres", "woonadres", "ophaaladres"),
+        "lat": _LAT,
+        "lon": _LON,
+        "wheelchair": ("wheelchair", "rolstoel"),
+        "seats": ("seats", "stoelen", "plaatsen", "zitplaatsen"),
+        "walker": ("walker", "rollator"),
+        "boarding_min": ("boarding_min", "instapminuten", "instaptijd"),
+        "max_ride_min": ("max_ride_min", "max_reistijd", "maximale_reistijd"),
+        "notes": ("notes", "opmerkingen", "notities", "bijzonderheden"),
+    },
+    "attendance": {
+        "participant": ("participant", "deelnemer"),
+        "weekday": ("weekday", "day", "dag"),
+        "location": ("location", "locatie"),
+        "arrive_by": ("arrive_by", "aanwezig_om", "begintijd", "start"),
+        "depart_at": ("depart_at", "vertrek_om", "eindtijd", "end"),
+        "rides": ("rides", "ritten", "vervoer"),
+    },
+    "vehicles": {
+        "id": ("id", "code", "kenteken"),
+        "name": ("name", "naam"),
+        "organisation": _ORG,
+        "depot_address": ("depot_address", "depot_adres", "standplaats"),
+        "depot_lat": ("depot_lat", "depot_latitude"),
+        "depot_lon": ("depot_lon", "depot_lng", "depot_longitude"),
+        "seats": ("seats", "stoelen", "zitplaatsen"),
+        "wheelchair_places": ("wheelchair_places", "rolstoelplaatsen", "rolstoelplekken"),
+        "weekdays": ("weekdays", "days", "dagen", "werkdagen"),
+        "shift_start": ("shift_start", "dienst_start", "dienst_begin"),
+        "shift_end": ("shift_end", "dienst_einde", "dienst_eind"),
+        "cost_per_hour": ("cost_per_hour", "kosten_per_uur", "uurtarief"),
+        "cost_per_km": ("cost_per_km", "kosten_per_km", "kilometertarief"),
+        "fixed_cost": ("fixed_cost", "vaste_kosten", "starttarief"),
+    },
+}
+#: table -> canonical header, in the order write_scenario writes the columns
+HEADERS: dict[str, list[str]] = {table: list(cols) for table, cols in COLUMNS.items()}
+#: table -> normalised header name -> canonical column
+ALIASES: dict[str, dict[str, str]] = {
+    table: {alias: canon for canon, names in cols.items() for alias in names}
+    for table, cols in COLUMNS.items()
+}
+#: table -> the columns a table must have
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "organisations": ("id", "name"),
+    "locations": ("id", "name", "organisation"),
+    "participants": ("id", "name", "organisation"),
+    "attendance": ("participant", "weekday", "location", "arrive_by", "depart_at"),
+    "vehicles": ("id", "organisation", "seats"),
+}
+#: tables with a place: (address column, lat column, lon column)
+PLACE_COLUMNS: dict[str, tuple[str, str, str]] = {
+    "locations": ("address", "lat", "lon"),
+    "participants": ("address", "lat", "lon"),
+    "vehicles": ("depot_address", "depot_lat", "depot_lon"),
+}
+
+#: cell texts (lower case) read as yes and as no
+YES = frozenset({"yes", "ja", "j", "y", "true", "waar", "1", "x"})
+NO = frozenset({"no", "nee", "n", "false", "onwaar", "0", ""})
+#: kinds of ride; keys are normalised by :func:`~vervoer.io.scenario.cells.ride_key`
+#: (lower case, "_", "-" and "/" as spaces)
+RIDES: dict[str, RideNeed] = {
+    "": RideNeed.BOTH,
+    "both": RideNeed.BOTH,
+    "beide": RideNeed.BOTH,
+    "heen en terug": RideNeed.BOTH,
+    "there and back": RideNeed.BOTH,
+    "heen": RideNeed.HEEN,
+    "alleen heen": RideNeed.HEEN,
+    "heen only": RideNeed.HEEN,
+    "to location": RideNeed.HEEN,
+    "to location only": RideNeed.HEEN,
+    "terug": RideNeed.TERUG,
+    "alleen terug": RideNeed.TERUG,
+    "terug only": RideNeed.TERUG,
+    "home": RideNeed.TERUG,
+    "home only": RideNeed.TERUG,
+    "to home": RideNeed.TERUG,
+    "none": RideNeed.NONE,
+    "geen": RideNeed.NONE,
+    "nee": RideNeed.NONE,
+    "geen vervoer": RideNeed.NONE,
+    "eigen vervoer": RideNeed.NONE,
+    "zelfstandig": RideNeed.NONE,
+    "independent": RideNeed.NONE,
+}
+#: weekday cells (lower case) that mean "no day at all"
+NO_WEEKDAYS = frozenset({"geen", "none", "nooit", "never"})
+#: first-row keys (lower case) of a settings sheet that mark a header row, not a setting
+SETTINGS_HEADER = frozenset({"key", "setting", "instelling", "sleutel", "naam", "name"})

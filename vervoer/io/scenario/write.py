@@ -1,0 +1,131 @@
+"""Write a scenario as a folder of CSV files plus ``settings.toml``, the layout it is read from."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import fields
+from pathlib import Path
+
+from vervoer.core.files import write_csv, write_text
+from vervoer.core.settings import Settings
+
+from .cells import coord_texts, hhmm, number_text, yes_text
+from .schema import HEADERS, TABLES, Scenario
+
+__all__ = ["settings_toml", "write_scenario"]
+
+
+def write_scenario(scenario: Scenario, folder: Path | str) -> None:
+    """Write a scenario as a folder of CSV files plus ``settings.toml``.
+
+    The five CSV files are comma-separated UTF-8 with the canonical headers of
+    :data:`~vervoer.io.scenario.schema.HEADERS`, times as ``HH:MM`` and weekdays as Dutch
+    abbreviations; ``settings.toml`` holds only the settings that differ from the defaults
+    (and is removed when none do). Every file is written atomically, every text cell with
+    the formula guard of :func:`~vervoer.core.files.safe_cell`. ``read_scenario(folder)``
+    gives back an equal scenario, apart from ``source`` (and ``name``, which is the
+    folder's name).
+
+    Parameters
+    ----------
+    scenario
+        The scenario to write.
+    folder
+        The target folder; created if needed. Existing scenario files are replaced.
+    """
+    folder = Path(folder)
+    rows = _rows(scenario)
+    for table in TABLES:
+        write_csv(folder / f"{table}.csv", HEADERS[table], rows[table])
+    text = settings_toml(scenario.settings)
+    target = folder / "settings.toml"
+    if text:
+        write_text(target, text)
+    else:
+        target.unlink(missing_ok=True)
+
+
+def _rows(scenario: Scenario) -> dict[str, Iterable[Iterable[object]]]:
+    """Table -> its rows, cells in the order of :data:`HEADERS`."""
+    return {
+        "organisations": ((o.id, o.name) for o in scenario.organisations),
+        "locations": (
+            (loc.id, loc.name, loc.organisation, loc.address, *coord_texts(loc.point))
+            for loc in scenario.locations
+        ),
+        "participants": (
+            (
+                p.id,
+                p.name,
+                p.organisation,
+                p.address,
+                *coord_texts(p.point),
+                yes_text(p.wheelchair),
+                p.seats,
+                yes_text(p.walker),
+                number_text(p.boarding_min),
+                number_text(p.max_ride_min),
+                p.notes,
+            )
+            for p in scenario.participants
+        ),
+        "attendance": (
+            (
+                a.participant,
+                a.weekday.dutch,
+                a.location,
+                hhmm(a.arrive_by),
+                hhmm(a.depart_at),
+                a.rides.value,
+            )
+            for a in scenario.attendance
+        ),
+        "vehicles": (
+            (
+                v.id,
+                v.name,
+                v.organisation,
+                v.depot_address,
+                *coord_texts(v.depot),
+                v.seats,
+                v.wheelchair_places,
+                ",".join(d.dutch for d in v.weekdays) or "geen",
+                hhmm(v.shift_start),
+                hhmm(v.shift_end),
+                number_text(v.cost_per_hour),
+                number_text(v.cost_per_km),
+                number_text(v.fixed_cost),
+            )
+            for v in scenario.vehicles
+        ),
+    }
+
+
+def settings_toml(settings: Settings) -> str:
+    """The TOML text of the settings that differ from the defaults.
+
+    One ``key = value`` line a changed setting, then the pools as a ``[pools]`` table;
+    the empty text when every setting is the default.
+    """
+    default = Settings()
+    lines = []
+    for f in fields(Settings):
+        value = getattr(settings, f.name)
+        if f.name != "pools" and value != getattr(default, f.name):
+            lines.append(f"{f.name} = {_toml(value)}")
+    if settings.pools:
+        lines.append("\n[pools]" if lines else "[pools]")
+        lines.extend(
+            f"{_toml(p.name)} = [{', '.join(_toml(o) for o in p.organisations)}]"
+            for p in settings.pools
+        )
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a valid TOML basic string
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)

@@ -1,0 +1,134 @@
+"""The reasons a request cannot be planned that can be named without solving.
+
+No address, no road, no vehicle that day, no wheelchair place, not enough seats, a direct
+ride already longer than the maximum, or a window no vehicle can reach even with a direct
+ride from its depot. Each reason is a :class:`~vervoer.core.model.Reason` with a sentence a
+coordinator reads; what passes here goes to the solver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from vervoer.core.model import DAY_NAMES, Mode, Pool, Reason, StopKind, Vehicle
+from vervoer.core.settings import Settings
+from vervoer.geo.matrix import UNREACHABLE, Matrix
+from vervoer.routing.requests import PlaceKey, Request, boarding_s
+
+
+def pool_words(pool: Pool, mode: Mode) -> str:
+    """A pool in words: ``organisation X``, ``pool Zeist`` or ``the shared pool``."""
+    if mode is Mode.OWN:
+        return f"organisation {pool.name}"
+    return "the shared pool" if pool.name == "all" else f"pool {pool.name}"
+
+
+def precheck(
+    req: Request,
+    pool: Pool,
+    vehicles: Sequence[Vehicle],
+    matrix: Matrix,
+    places: Mapping[PlaceKey, int],
+    settings: Settings,
+    mode: Mode,
+) -> tuple[Reason, str] | None:
+    """The reason a request cannot be planned in a pool, or None when it may fit.
+
+    Parameters
+    ----------
+    req
+        The request.
+    pool
+        The pool it is planned in.
+    vehicles
+        The pool's vehicles working on the request's day.
+    matrix, places
+        Travel times and the matrix index of each place.
+    settings
+        The scenario settings (windows, boarding, maximum ride time, snapping).
+    mode
+        ``own`` or ``shared`` (for the wording).
+
+    Returns
+    -------
+    tuple of (Reason, str) or None
+    """
+    p = req.participant
+    day = DAY_NAMES["en"][req.key.weekday]
+    where = pool_words(pool, mode)
+    if req.home not in places:
+        # no address in the message: it ends up on shared maps (see geocoded.csv)
+        return (
+            Reason.ADDRESS_NOT_FOUND,
+            "the home address was not found in the address data (see vervoer geocode)",
+        )
+    pick, drop = req.ends(places)
+    if pick is None or drop is None:  # a location without coordinates (not geocoded)
+        return (
+            Reason.ADDRESS_NOT_FOUND,
+            f"the address of location {req.location.id} was not found in the address data "
+            "(see vervoer geocode)",
+        )
+    for idx, what in ((pick, "pickup"), (drop, "drop-off")):
+        if matrix.snap_m[idx] > settings.snap_max_m:
+            return (
+                Reason.UNREACHABLE_BY_ROAD,
+                f"the {what} point is {matrix.snap_m[idx]:.0f} m from the nearest road "
+                f"(more than {settings.snap_max_m:.0f} m)",
+            )
+    direct = int(matrix.durations[pick, drop])
+    if direct >= UNREACHABLE:
+        return Reason.UNREACHABLE_BY_ROAD, "there is no road connection between home and location"
+    if not vehicles:
+        return Reason.NO_VEHICLE_ON_DAY, f"no vehicle of {where} is available on {day}"
+    able = [v for v in vehicles if v.wheelchair_places >= p.wheelchair_demand]
+    if not able:
+        return (
+            Reason.NO_WHEELCHAIR_PLACE,
+            f"no vehicle with a wheelchair place in {where} on {day}",
+        )
+    able = [v for v in able if v.seats >= p.seat_demand]
+    if not able:
+        return (
+            Reason.NOT_ENOUGH_SEATS,
+            f"needs {p.seat_demand} seats; no vehicle of {where} on {day} has that many",
+        )
+    limit = settings.max_ride_s(direct, p.max_ride_min)
+    if direct > limit:
+        return (
+            Reason.RIDE_TOO_LONG,
+            f"the direct ride takes {direct / 60:.0f} min, more than the maximum of "
+            f"{limit / 60:.0f}",
+        )
+    if any(_direct_fits(req, v, pick, drop, direct, matrix, places, settings) for v in able):
+        return None
+    return (
+        Reason.WINDOW_UNREACHABLE,
+        f"cannot {req.deadline_words()} within any vehicle's working hours in {where} on "
+        f"{day}, even with a direct ride from the depot",
+    )
+
+
+def _direct_fits(
+    req: Request,
+    v: Vehicle,
+    pick: int,
+    drop: int,
+    direct: int,
+    matrix: Matrix,
+    places: Mapping[PlaceKey, int],
+    settings: Settings,
+) -> bool:
+    """Whether vehicle ``v`` could serve the request alone, straight from and to its depot."""
+    depot = places.get(PlaceKey(StopKind.DEPOT, v.id))
+    if depot is None:
+        return False
+    (p_early, p_late), (d_early, d_late) = req.windows(settings)
+    service = boarding_s(req.participant, settings)
+    t = max(v.shift_start * 60 + int(matrix.durations[depot, pick]), p_early)
+    if t > p_late:
+        return False
+    t = max(t + service + direct, d_early)
+    if t > d_late:
+        return False
+    return t + service + int(matrix.durations[drop, depot]) <= v.shift_end * 60

@@ -1,0 +1,122 @@
+"""The solver's entry point: :func:`solve_instance`, the phases and their share of time.
+
+With a work budget (the planner): the whole-instance search
+(:func:`~vervoer.routing.solver.local_search.solve_whole`), then ``params.lns_rounds``
+rounds of :func:`~vervoer.routing.solver.lns.ruin_and_descend`. Without one (the
+benchmarks): small instances get the whole-instance search only; large ones share the time
+limit between it and a large-neighbourhood search (``LNS_KINDS``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from vervoer.core.settings import SolveParams
+from vervoer.routing.solver.instance import Instance, Solution
+from vervoer.routing.solver.lns import (
+    PART_TASKS,
+    improve_by_parts,
+    ruin_and_descend,
+    ruin_and_recreate,
+)
+from vervoer.routing.solver.local_search import solve_whole
+
+# Large instances (more than PART_TASKS * 3 // 2 stops) without a work budget: share of
+# the time for the whole-instance search, VRPTW and pickup and delivery; the rest goes to
+# the large-neighbourhood search.
+WHOLE_SHARE = 0.3
+WHOLE_SHARE_PD = 0.5
+# The large-neighbourhood search after the whole-instance phase (no work budget only):
+# "hybrid" (default): VRPTW improve_by_parts then ruin_and_descend, pickup and delivery
+# ruin_and_descend; "descend": ruin_and_descend only; "parts": improve_by_parts for VRPTW
+# (ruin_and_descend for pickup and delivery); "ruin": ruin_and_recreate.
+LNS_KINDS = ("hybrid", "descend", "parts", "ruin")
+LNS = "hybrid"
+# "hybrid" on VRPTW: share of the remaining time for improve_by_parts
+HYBRID_PARTS_SHARE = 0.5
+
+
+def solve_instance(
+    instance: Instance, params: SolveParams | None = None, *, lns: str | None = None
+) -> Solution | None:
+    """Solve an instance with OR-Tools: first solutions, guided local search, then LNS.
+
+    The time windows are first narrowed (:func:`tighten_windows`). Each heuristic of
+    ``START_STRATEGIES_*`` builds a first solution that greedy descent takes to a local
+    optimum (together within ``START_SHARE`` of the time); guided local search then
+    continues from the cheapest one. On a large instance (more than ``PART_TASKS * 3 //
+    2`` stops) without a work budget this whole-instance search gets ``WHOLE_SHARE``
+    (VRPTW) or ``WHOLE_SHARE_PD`` (pickup and delivery) of the time, and a
+    large-neighbourhood search around OR-Tools the rest (``lns``, default ``LNS``):
+    for VRPTW :func:`improve_by_parts` (groups of neighbouring routes re-solved as small
+    instances) for ``HYBRID_PARTS_SHARE`` of it, then :func:`ruin_and_descend` (hundreds
+    of short ruin-reinsert-descend rounds on one model); for pickup and delivery
+    :func:`ruin_and_descend`. With a budget (``max_iterations > 0``, the planner) only one
+    heuristic and guided local search are used, followed by ``params.lns_rounds`` rounds
+    of :func:`ruin_and_descend`, each phase ending at a number of solutions, so the result
+    does not depend on the machine's speed. The whole call stays within
+    ``params.time_limit_s`` plus model-building overhead.
+
+    Parameters
+    ----------
+    instance
+        The model.
+    params
+        Time limit, seed and deterministic work budget.
+    lns
+        The large-neighbourhood search, one of ``LNS_KINDS`` (for comparisons in
+        ``benchmarks/bench_solver.py``); None takes ``LNS``.
+
+    Returns
+    -------
+    Solution or None
+        None when no solution was found (only possible when some nodes must be served).
+    """
+    params = params or SolveParams()
+    now = time.monotonic()
+    deadline = now + params.time_limit_s
+    if params.max_iterations:
+        solution = solve_whole(instance, params, deadline)
+        if solution is None or not params.lns_rounds:
+            return solution
+        return ruin_and_descend(instance, solution, params, deadline, rounds=params.lns_rounds)
+    if instance.n_tasks <= PART_TASKS * 3 // 2:
+        return solve_whole(instance, params, deadline)
+    pickup_delivery = len(instance.pairs) > 0
+    share = WHOLE_SHARE_PD if pickup_delivery else WHOLE_SHARE
+    solution = solve_whole(instance, params, now + share * params.time_limit_s)
+    if solution is None:
+        return None
+    if solution.dropped_pairs or solution.dropped_visits:
+        # placing every request comes first: the whole-instance search goes on from its
+        # best routes for up to half of the remaining time
+        more = solve_whole(
+            instance,
+            params,
+            time.monotonic() + (deadline - time.monotonic()) / 2,
+            initial=solution.routes,
+            strategies=(),
+        )
+        if more is not None and more.objective < solution.objective:
+            solution = replace(more, initial_objective=None)
+    return _large_neighbourhood(instance, solution, params, deadline, lns or LNS)
+
+
+def _large_neighbourhood(
+    inst: Instance, solution: Solution, params: SolveParams, deadline: float, lns: str
+) -> Solution:
+    """The large-neighbourhood phase of :func:`solve_instance` (see ``LNS_KINDS``)."""
+    if lns not in LNS_KINDS:
+        msg = f"unknown large-neighbourhood search {lns!r}; expected one of {LNS_KINDS}"
+        raise ValueError(msg)
+    if lns == "ruin":
+        return ruin_and_recreate(inst, solution, params, deadline)
+    if lns == "parts" and not len(inst.pairs):
+        return improve_by_parts(inst, solution, params, deadline)
+    if lns == "hybrid" and not len(inst.pairs):
+        # VRPTW: first the route-group sub-instances (strong on tight windows), then the
+        # fast ruin-and-descend rounds (strong on long routes with wide windows)
+        parts_end = time.monotonic() + (deadline - time.monotonic()) * HYBRID_PARTS_SHARE
+        solution = improve_by_parts(inst, solution, params, parts_end)
+    return ruin_and_descend(inst, solution, params, deadline)
