@@ -203,3 +203,19 @@ def test_bad_solver_options_are_usage_errors(runner, args):
     assert result.exit_code == 2, result.output
     assert "Invalid value" in result.output
     assert "Traceback" not in result.output and not isinstance(result.exception, ValueError)
+
+
+def test_plan_exits_1_when_its_own_check_fails(runner, osm_path, osm_cache, tmp_path, monkeypatch):
+    from vervoer import pipeline
+    from vervoer.routing.check import CheckResult
+
+    monkeypatch.setenv("VERVOER_CACHE", str(osm_cache))
+    failed = CheckResult(("mon-heen vehicle X: made-up violation",), 1, 0, 0)
+    monkeypatch.setattr(pipeline, "check_plan", lambda *a, **k: failed)
+    out = tmp_path / "out"
+    args = ["plan", str(SMALL), "--osm", str(osm_path), "--out", str(out), "--no-outputs"]
+    result = runner.invoke(main, [*args, "--ride", "mon-heen", "--iterations", "10"])
+    assert result.exit_code == 1, result.output
+    assert "check: FAILED" in result.output
+    assert "made-up violation" in result.output
+    assert (out / "plan.json").is_file()  # written for inspection

@@ -82,7 +82,6 @@ def plan(
     """Plan the week's rides; write OUT/plan.json, maps, route sheets and exports."""
     from vervoer import pipeline
     from vervoer.io.plan_json import plan_totals, write_plan
-    from vervoer.routing.check import check_plan
 
     keys = parse_rides(days, rides)
     prepared = pipeline.prepare(scenario, osm=osm, say=say)
@@ -106,7 +105,7 @@ def plan(
     for ride in result.rides:
         for u in ride.unassigned:
             click.echo(f"  unassigned {ride.key} {u.participant}: {u.message}")
-    check = check_plan(result, prepared.scenario, prepared.matrix, prepared.places)
+    check = pipeline.check(prepared, result)
     click.echo(f"check: {'OK' if check.ok else 'FAILED'}")
     click.echo(f"written: {out / 'plan.json'}")
     if outputs:
@@ -115,6 +114,10 @@ def plan(
         click.echo("writing maps, route sheets and exports")
         files = write_outputs(result, prepared.scenario, prepared.network, out, pdf=pdf)
         click.echo(f"written: {files['map']}, {files['sheets']}, {files['geojson']}")
+    if not check.ok:  # the plan is written for inspection, but the run failed
+        for v in check.violations:
+            click.echo(f"  violation: {v}")
+        sys.exit(1)
 
 
 @click.command()
