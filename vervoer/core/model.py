@@ -340,6 +340,11 @@ class Plan:
     meta: dict[str, object] = field(default_factory=dict)
 
 
+#: The one time horizon (seconds after midnight): the latest time the solver considers
+#: and the latest a participant can be brought home (see vervoer.routing.solver.instance).
+HORIZON_S = 48 * 3600
+
+
 def format_clock(seconds: float) -> str:
     """Seconds (or minutes*60) after midnight as ``HH:MM`` (rounded to the minute)."""
     minutes = round(seconds / 60)

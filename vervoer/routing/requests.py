@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from vervoer.core.model import (
+    HORIZON_S,
     WORKDAYS,
     Direction,
     Location,
@@ -24,7 +25,6 @@ from vervoer.core.model import (
 )
 from vervoer.core.settings import Settings
 from vervoer.io.scenario import Scenario
-from vervoer.routing.solver.instance import HORIZON_S
 
 #: The latest a participant can be brought home: the solver's one time horizon.
 DAY_END_S = HORIZON_S

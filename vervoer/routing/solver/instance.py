@@ -11,10 +11,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-HORIZON_S = 48 * 3600
-"""Latest time the solver considers: time values are seconds after midnight (or instance
-units). The time dimension spans at least this, it is the default longest wait
-(:attr:`Instance.max_slack`) and four times it stands for "no ride limit"."""
+# HORIZON_S: the latest time the solver considers (seconds after midnight, or instance
+# units). The time dimension spans at least this, it is the default longest wait
+# (:attr:`Instance.max_slack`) and four times it stands for "no ride limit".
+from vervoer.core.model import HORIZON_S
 
 # the fields of Instance by what their first axis counts (see Instance.subset)
 _MATRIX_FIELDS = ("durations", "distances")
