@@ -239,3 +239,10 @@ def test_deterministic():
     a = plan_to_dict(plan_week(sc, m, p, rides=MON, params=FAST))
     b = plan_to_dict(plan_week(sc, m, p, rides=MON, params=FAST))
     assert a == b
+
+
+def test_ride_too_long_message_tells_the_minutes_apart():
+    from vervoer.routing.precheck import _minutes_apart
+
+    assert _minutes_apart(12 * 60 + 20, 12 * 60) == ("12.3", "12.0")
+    assert _minutes_apart(71 * 60, 60 * 60) == ("71", "60")

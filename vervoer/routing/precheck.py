@@ -95,10 +95,10 @@ def precheck(
         )
     limit = settings.max_ride_s(direct, p.max_ride_min)
     if direct > limit:
+        took, most = _minutes_apart(direct, limit)
         return (
             Reason.RIDE_TOO_LONG,
-            f"the direct ride takes {direct / 60:.0f} min, more than the maximum of "
-            f"{limit / 60:.0f}",
+            f"the direct ride takes {took} min, more than the maximum of {most}",
         )
     if any(_direct_fits(req, v, pick, drop, direct, matrix, places, settings) for v in able):
         return None
@@ -132,3 +132,12 @@ def _direct_fits(
     if t > d_late:
         return False
     return t + service + int(matrix.durations[drop, depot]) <= v.shift_end * 60
+
+
+def _minutes_apart(longer_s: int, shorter_s: int) -> tuple[str, str]:
+    """Two durations in minutes with as many decimals as it takes to tell them apart."""
+    for decimals in (0, 1, 2):
+        a, b = f"{longer_s / 60:.{decimals}f}", f"{shorter_s / 60:.{decimals}f}"
+        if a != b:
+            return a, b
+    return f"{longer_s / 60:.2f}", f"{shorter_s / 60:.2f}"
