@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,8 +19,17 @@ from vervoer.cli.options import (
 from vervoer.core.errors import InputError
 from vervoer.core.settings import COMPARE_LNS_ROUNDS
 
+if TYPE_CHECKING:
+    from vervoer.core.settings import SolveParams
+    from vervoer.io.scenario import Scenario
+    from vervoer.pipeline import Prepared
+    from vervoer.sharing.compare import Comparison
+    from vervoer.sharing.evaluate import ExecutorName
 
-def _params(prepared, time_limit: float | None, iterations: int, lns_rounds: int):
+
+def _params(
+    prepared: Prepared, time_limit: float | None, iterations: int, lns_rounds: int
+) -> SolveParams:
     from vervoer import pipeline
 
     return pipeline.search_params(
@@ -27,7 +37,7 @@ def _params(prepared, time_limit: float | None, iterations: int, lns_rounds: int
     )
 
 
-def _print_comparison(cmp, scenario) -> None:
+def _print_comparison(cmp: Comparison, scenario: Scenario) -> None:
     from vervoer.outputs.report import METRICS
 
     t_own, t_sh = cmp.own_metrics["total"], cmp.shared_metrics["total"]
@@ -116,7 +126,7 @@ def compare(
     prepared = pipeline.prepare(scenario, osm=osm, say=say)
     keys = parse_rides(days, rides) or list(all_rides())
     n = len(prepared.scenario.organisations)
-    executor = "dask" if (scheduler or dask_local) else "process"
+    executor: ExecutorName = "dask" if (scheduler or dask_local) else "process"
     click.echo(
         f"Comparing {n} organisations over {len(keys)} rides ({2**n - 1} coalitions, {executor})"
     )

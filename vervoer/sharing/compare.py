@@ -30,6 +30,7 @@ from vervoer.sharing.game import CostGame, split_closure
 
 if TYPE_CHECKING:
     from vervoer.sharing.evaluate import ExecutorName
+    from vervoer.sharing.solutions import CoreCheck
 
 UNASSIGNED_RIDE_COST = 75.0  # euros per ride left out (assumption: a separate taxi ride)
 CO2_G_PER_KM = 220.0
@@ -190,7 +191,7 @@ class Comparison:
     shared_metrics: dict[str, OrgMetrics]
     costs: dict[frozenset[str], float]
     allocations: dict[str, dict[str, float]]
-    core: dict[str, object]
+    core: dict[str, CoreCheck]
     core_empty: bool
     unassigned_ride_cost: float
     notes: list[str] = field(default_factory=list)

@@ -166,6 +166,7 @@ def _run_processes(track: _Tracker, cost_fn: CostFn, workers: int, mp_context: s
     queue = deque(track.todo)
     running: dict[Future[float], tuple[int, Coalition]] = {}
     finished = False
+    pool: ProcessPoolExecutor | None
 
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -226,20 +227,20 @@ def _run_dask(
 
     cluster = None
     if scheduler_address is None:
-        cluster = LocalCluster(
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers or 2,
             threads_per_worker=1,
             processes=True,
             dashboard_address="127.0.0.1:0",  # HTTP server on localhost only, any port
         )
     try:
-        with Client(scheduler_address or cluster, set_as_default=False) as client:
+        with Client(scheduler_address or cluster, set_as_default=False) as client:  # type: ignore[no-untyped-call]
             # send the cost function (it may hold a large matrix) once to every worker
             [fn] = client.scatter([cost_fn], broadcast=True, hash=False)
             futures: dict[Any, Coalition] = {}
             for s in track.todo:
                 futures[client.submit(_call_cost, fn, s, pure=False, retries=0)] = s
-            pending = as_completed(list(futures), loop=client.loop)
+            pending = as_completed(list(futures), loop=client.loop)  # type: ignore[no-untyped-call]
             try:
                 for fut in pending:
                     s = futures.pop(fut)
@@ -254,7 +255,7 @@ def _run_dask(
                             continue
                     retry = client.submit(_call_cost, fn, s, pure=False, retries=0)
                     futures[retry] = s
-                    pending.add(retry)
+                    pending.add(retry)  # type: ignore[no-untyped-call]
             finally:
                 if futures:
                     client.cancel(list(futures))

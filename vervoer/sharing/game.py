@@ -313,7 +313,8 @@ class CostGame:
     @property
     def complete(self) -> bool:
         """Whether all ``2**n - 1`` coalitions were evaluated."""
-        return len(self.costs) == 2**self.n - 1
+        total: int = 2**self.n - 1
+        return len(self.costs) == total
 
     def require_complete(self, purpose: str) -> None:
         """Raise :class:`MissingCoalitionError` naming the first missing coalition."""

@@ -65,7 +65,7 @@ def _check_allocation(game: CostGame, allocation: Mapping[str, float]) -> dict[s
         raise ValueError(msg)
     out: dict[str, float] = {}
     for p in game.players:
-        x = allocation[p]
+        x: object = allocation[p]  # checked: callers may pass anything
         if isinstance(x, bool) or not isinstance(x, numbers.Real):
             msg = f"the share of {p} is {x!r}, not a number"
             raise ValueError(msg)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
 # HORIZON_S: the latest time the solver considers (seconds after midnight, or instance
 # units). The time dimension spans at least this, it is the default longest wait
 # (:attr:`Instance.max_slack`) and four times it stands for "no ride limit".
-from vervoer.core.model import HORIZON_S
+from vervoer.core.model import HORIZON_S as HORIZON_S  # re-exported: the solver's horizon
 
 # the fields of Instance by what their first axis counts (see Instance.subset)
 _MATRIX_FIELDS = ("durations", "distances")
@@ -180,7 +181,8 @@ class Instance:
         visits = np.asarray(self.visits, dtype=np.int64)
         keep_v = np.asarray([int(n) in local for n in visits], dtype=bool)
         grid = np.ix_(nodes, nodes)
-        changes: dict[str, np.ndarray] = {
+        # all arrays; Any because replace() types **changes against every field (max_slack: int)
+        changes: dict[str, Any] = {
             **{name: np.asarray(getattr(self, name))[grid] for name in _MATRIX_FIELDS},
             **{name: np.asarray(getattr(self, name))[nodes] for name in _NODE_FIELDS},
             **{name: np.asarray(getattr(self, name))[vs] for name in _VEHICLE_FIELDS},

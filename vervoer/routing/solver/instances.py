@@ -51,11 +51,11 @@ def read_darp(path: Path) -> DarpData:
     """Read a Cordeau (2006) DARP file (see ../shared/benchmarks/README.md)."""
     try:
         lines = [ln.split() for ln in Path(path).read_text().splitlines() if ln.strip()]
-        k, n, t, q, lim = lines[0][:5]
+        k, n_text, t, q, lim = lines[0][:5]
         rows = np.array([[float(x) for x in ln[:7]] for ln in lines[1:]])
     except (OSError, ValueError, IndexError) as exc:
         raise InputError(f"not a Cordeau DARP file: {exc}", file=Path(path).name) from None
-    n = int(n)
+    n = int(n_text)
     if rows.shape[0] < 2 * n + 2:
         raise InputError(f"expected {2 * n + 2} node lines", file=Path(path).name)
     rows = rows[: 2 * n + 2]
@@ -77,7 +77,8 @@ def read_darp(path: Path) -> DarpData:
 def _euclid(xy: np.ndarray) -> np.ndarray:
     """Double-precision Euclidean distances between the rows of ``xy``."""
     diff = xy[:, None, :] - xy[None, :, :]
-    return np.sqrt((diff**2).sum(axis=2))
+    dist: np.ndarray = np.sqrt((diff**2).sum(axis=2))
+    return dist
 
 
 def _trunc1(xy: np.ndarray) -> np.ndarray:
@@ -273,7 +274,8 @@ def _timed_solve(
 
 def _length(route: Sequence[int], dist: np.ndarray) -> float:
     """Length of a route (node ids) under the arc lengths ``dist``."""
-    return sum(dist[a, b] for a, b in zip(route[:-1], route[1:], strict=True))
+    length: float = sum(dist[a, b] for a, b in zip(route[:-1], route[1:], strict=True))
+    return length
 
 
 def _result(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver.routing_parameters_pb2 import RoutingSearchParameters
 
 from vervoer.routing.solver.instance import HORIZON_S, Instance, Solution, tighten_windows
 
@@ -237,7 +238,9 @@ STATUS = {
 }
 
 
-def assignment_routes(routing: pywrapcp.RoutingModel, assignment: object) -> list[list[int]]:
+def assignment_routes(
+    routing: pywrapcp.RoutingModel, assignment: pywrapcp.Assignment
+) -> list[list[int]]:
     """Per vehicle, the visited indices between start and end.
 
     Parameters
@@ -263,7 +266,7 @@ def assignment_routes(routing: pywrapcp.RoutingModel, assignment: object) -> lis
     return routes
 
 
-def search_params(seconds: float, budget: int) -> object:
+def search_params(seconds: float, budget: int) -> RoutingSearchParameters:
     """Default routing parameters with a time cap and an optional solution budget.
 
     Parameters
