@@ -27,7 +27,7 @@ from vervoer.demo import address_points, make_scenario
 from vervoer.geo.matrix import snap
 from vervoer.io.plan_json import plan_totals
 from vervoer.io.scenario import write_scenario
-from vervoer.routing.requests import all_rides
+from vervoer.routing.requests import all_trips
 
 ROOT = Path(__file__).resolve().parent.parent
 OSM = Path(
@@ -72,7 +72,11 @@ def main() -> None:
             )
             t0 = time.perf_counter()
             plan = pipeline.plan(
-                prepared, mode=mode, rides=all_rides(days), params=params, workers=1
+                prepared,
+                mode=mode,
+                rides=all_trips(prepared.scenario, days),
+                params=params,
+                workers=1,
             )
             seconds = time.perf_counter() - t0
             ok = pipeline.check(prepared, plan).ok

@@ -85,13 +85,13 @@ _ORIGINAL: dict[str, Any] = {}
 _CURRENT_TEST_VIOLATIONS: list[str] = []
 
 
-def _lost_or_doubled(plan: Any, scenario: Any, rides: Any) -> list[str]:
+def _lost_or_doubled(plan: Any, scenario: Any, rides: Any, days: Any = None) -> list[str]:
     """Every requested ride exactly once: in a route (boards and alights once) or unassigned."""
     from vervoer.core.model import Reason
-    from vervoer.routing.requests import all_rides, requests_for
+    from vervoer.routing.requests import all_trips, requests_for
 
     bad = []
-    wanted_keys = Counter(tuple(rides) if rides is not None else all_rides())
+    wanted_keys = Counter(tuple(rides) if rides is not None else all_trips(scenario, days))
     got_keys = Counter(ride.key for ride in plan.rides)
     if got_keys != wanted_keys:
         bad.append(f"rides planned {dict(got_keys)} != rides asked {dict(wanted_keys)}")
@@ -127,7 +127,7 @@ def _checked(original: Callable[..., Any]) -> Callable[..., Any]:
             kwargs["rides"] = tuple(kwargs["rides"])
         plan = original(scenario, matrix, places, **kwargs)
         bad = [f"checker: {v}" for v in check_plan(plan, scenario, matrix, places).violations]
-        bad += _lost_or_doubled(plan, scenario, kwargs.get("rides"))
+        bad += _lost_or_doubled(plan, scenario, kwargs.get("rides"), kwargs.get("days"))
         _TALLY.plans += 1
         _TALLY.requests += sum(len(requests_for(scenario, r.key)) for r in plan.rides)
         if bad:

@@ -5,20 +5,19 @@ import pytest
 from vervoer.core.model import Mode, Weekday
 from vervoer.core.settings import SolveParams
 from vervoer.routing.planner import plan_week
-from vervoer.routing.requests import all_rides
 from vervoer.sharing import compare as cp
 from vervoer.sharing import whatif
 
 from .scenarios import attend, each_others_way, person, prepared, scenario, vehicle
 
 FAST = SolveParams(time_limit_s=5, max_iterations=50)
-MON = all_rides([Weekday.MON])
+MON = [Weekday.MON]
 
 
 def test_metrics_per_organisation_and_total():
     sc = each_others_way()
     m, p = prepared(sc)
-    own = plan_week(sc, m, p, mode=Mode.OWN, rides=MON, params=FAST, workers=1)
+    own = plan_week(sc, m, p, mode=Mode.OWN, days=MON, params=FAST, workers=1)
     metrics = cp.plan_metrics(own, sc)
     assert metrics["A"].rides == 2 and metrics["B"].rides == 2
     assert metrics["total"].cost == pytest.approx(metrics["A"].cost + metrics["B"].cost)
@@ -32,7 +31,7 @@ def test_coalition_costs_show_the_saving():
     m, p = prepared(sc)
     fn = cp.CoalitionCost(sc, m, p, MON, FAST)
     a, b, ab = fn(frozenset({"A"})), fn(frozenset({"B"})), fn(frozenset({"A", "B"}))
-    own = plan_week(sc, m, p, mode=Mode.OWN, rides=MON, params=FAST, workers=1)
+    own = plan_week(sc, m, p, mode=Mode.OWN, days=MON, params=FAST, workers=1)
     assert a + b == pytest.approx(sum(r.cost for ride in own.rides for r in ride.routes))
     assert ab < a + b - 50  # at least one fixed cost less per ride
 
@@ -166,7 +165,7 @@ def test_report_escapes_scenario_text():
         organisations=(Organisation(id="A", name="<b>A</b>"), Organisation(id="B", name="B")),
     )
     m, p = prepared(sc)
-    cmp = cp.compare(sc, m, p, rides=MON, params=FAST, executor="serial")
+    cmp = cp.compare(sc, m, p, days=MON, params=FAST, executor="serial")
     page = report_html(cmp, sc)
     assert "<script>x()" not in page and "&lt;script&gt;" in page
     assert "&lt;b&gt;A&lt;/b&gt;" in page
@@ -183,9 +182,7 @@ def test_dask_cluster_equals_local_run(osm_path, tmp_path, monkeypatch):
     monkeypatch.setenv("VERVOER_CACHE", str(tmp_path))
     small = Path(__file__).parent / "data" / "scenario_small"
     pr = pipeline.prepare(small, osm=osm_path)
-    kw = dict(
-        rides=all_rides([Weekday.MON]), params=SolveParams(time_limit_s=10, max_iterations=20)
-    )
+    kw = dict(days=[Weekday.MON], params=SolveParams(time_limit_s=10, max_iterations=20))
     local = cp.compare(pr.scenario, pr.matrix, pr.places, executor="process", **kw)
     dask = cp.compare(pr.scenario, pr.matrix, pr.places, executor="dask", **kw)
     assert dask.costs == local.costs

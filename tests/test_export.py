@@ -12,7 +12,6 @@ from click.testing import CliRunner
 
 from vervoer.cli import main
 from vervoer.core.model import (
-    Direction,
     Location,
     Mode,
     Organisation,
@@ -95,7 +94,7 @@ def tiny() -> tuple[Plan, Scenario]:
     route = Route(
         vehicle="V", organisation="o", stops=stops, distance_m=3000, duration_s=800, cost=1
     )
-    key = RideKey(weekday=Weekday.MON, direction=Direction.HEEN)
+    key = RideKey(weekday=Weekday.MON, trip="heen")
     return Plan(mode=Mode.SHARED, scenario="tiny", rides=(RidePlan(key=key, routes=(route,)),)), sc
 
 

@@ -34,7 +34,7 @@ from vervoer.geo.matrix import haversine_matrix
 from vervoer.io.scenario import TABLE_NAMES, TABLES, Scenario, read_scenario, write_scenario
 from vervoer.routing.check import check_plan
 from vervoer.routing.planner import plan_week
-from vervoer.routing.requests import all_rides, scenario_points
+from vervoer.routing.requests import scenario_points
 
 SMALL = Path(__file__).parent / "data" / "scenario_small"
 EXAMPLES = int(os.environ.get("VERVOER_FUZZ_EXAMPLES", "150"))
@@ -192,7 +192,7 @@ def _plan_some(sc: Scenario, test: str, mode: Mode) -> None:
     s = sc.settings
     # as `vervoer plan` builds them, with a small budget
     params = SolveParams(time_limit_s=min(s.time_limit_s, 2.0), seed=s.seed, max_iterations=10)
-    plan = plan_week(sc, matrix, places, mode=mode, rides=all_rides(), params=params, workers=1)
+    plan = plan_week(sc, matrix, places, mode=mode, params=params, workers=1)
     result = check_plan(plan, sc, matrix, places)
     assert result.ok, result.violations
     assert result.served + result.unassigned == result.requests
@@ -518,5 +518,4 @@ def test_any_setting_in_a_workbook_is_an_input_error_or_plans(tmp_path_factory, 
     matrix = haversine_matrix(points, speed_kph=36)
     s = sc.settings
     params = SolveParams(time_limit_s=min(s.time_limit_s, 2.0), seed=s.seed, max_iterations=10)
-    rides = all_rides([WORKDAYS[0]])
-    plan_week(sc, matrix, places, mode=mode, rides=rides, params=params, workers=1)
+    plan_week(sc, matrix, places, mode=mode, days=[WORKDAYS[0]], params=params, workers=1)

@@ -13,7 +13,6 @@ from vervoer import pipeline
 from vervoer.core.model import Weekday
 from vervoer.core.settings import SolveParams
 from vervoer.io.plan_json import plan_to_dict, write_plan
-from vervoer.routing.requests import all_rides
 
 SMALL = Path(__file__).parent / "data" / "scenario_small"
 PARAMS = SolveParams(time_limit_s=30, max_iterations=30)
@@ -37,7 +36,7 @@ def test_whole_pipeline_offline(no_network, osm_path, tmp_path, monkeypatch):
     prepared = pipeline.prepare(SMALL, osm=osm_path)  # network build, geocoding, matrix
     geocoded = [r for r in prepared.geocoding if r.status not in ("given", "failed")]
     assert geocoded  # addresses were resolved from the local extract
-    plan = pipeline.plan(prepared, rides=all_rides([Weekday.MON]), params=PARAMS, workers=1)
+    plan = pipeline.plan(prepared, days=[Weekday.MON], params=PARAMS, workers=1)
     assert pipeline.check(prepared, plan).ok
     write_plan(plan, tmp_path / "plan.json")
 
@@ -46,10 +45,10 @@ def test_whole_pipeline_offline(no_network, osm_path, tmp_path, monkeypatch):
 def test_same_input_gives_byte_identical_plan(osm_path, tmp_path, monkeypatch, lns_rounds):
     monkeypatch.setenv("VERVOER_CACHE", str(tmp_path / "cache"))
     prepared = pipeline.prepare(SMALL, osm=osm_path)
-    rides = all_rides([Weekday.MON, Weekday.TUE])
+    days = [Weekday.MON, Weekday.TUE]
     params = dataclasses.replace(PARAMS, lns_rounds=lns_rounds)
     for name in ("a.json", "b.json"):
-        plan = pipeline.plan(prepared, rides=rides, params=params)
+        plan = pipeline.plan(prepared, days=days, params=params)
         assert pipeline.check(prepared, plan).ok
         write_plan(plan, tmp_path / name)
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
@@ -58,7 +57,7 @@ def test_same_input_gives_byte_identical_plan(osm_path, tmp_path, monkeypatch, l
 def test_interrupted_write_keeps_previous_plan(osm_path, tmp_path, monkeypatch):
     monkeypatch.setenv("VERVOER_CACHE", str(tmp_path / "cache"))
     prepared = pipeline.prepare(SMALL, osm=osm_path)
-    plan = pipeline.plan(prepared, rides=all_rides([Weekday.MON]), params=PARAMS, workers=1)
+    plan = pipeline.plan(prepared, days=[Weekday.MON], params=PARAMS, workers=1)
     target = tmp_path / "plan.json"
     write_plan(plan, target)
     before = target.read_bytes()
@@ -92,10 +91,13 @@ def test_invariant_fails_a_plan_that_loses_or_doubles_a_ride(
         participants=(*sc.participants, person("c1", "A", None)),  # no address: unassigned
         attendance=(*sc.attendance, attend("c1", "L")),
     )
-    real = planner.plan_ride
+    real = planner.plan_day
 
     def damaged(*args, **kwargs):
-        ride = real(*args, **kwargs)
+        heen, *others = real(*args, **kwargs)
+        return [damage_ride(heen), *others]
+
+    def damage_ride(ride):
         (u,) = ride.unassigned
         if damage == "lost":
             return dataclasses.replace(ride, unassigned=())
@@ -104,11 +106,9 @@ def test_invariant_fails_a_plan_that_loses_or_doubles_a_ride(
         served = ride.routes[0].stops[1].boarding[0]
         return dataclasses.replace(ride, unassigned=(u, dataclasses.replace(u, participant=served)))
 
-    monkeypatch.setattr(planner, "plan_ride", damaged)
+    monkeypatch.setattr(planner, "plan_day", damaged)
     matrix, places = prepared(sc)
     with pytest.raises(AssertionError, match="invariant violated"):
-        planner.plan_week(
-            sc, matrix, places, rides=all_rides([Weekday.MON]), params=PARAMS, workers=1
-        )
+        planner.plan_week(sc, matrix, places, days=[Weekday.MON], params=PARAMS, workers=1)
     words = {"lost": "c1", "doubled": "both served and unassigned", "no_reason": "without a"}
     assert any(words[damage] in v for v in invariant_violation_expected)

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from vervoer.core.files import FORMULA_START
-from vervoer.core.model import Direction, Pool, RideKey, Weekday
+from vervoer.core.model import Pool, Weekday
 from vervoer.core.settings import SolveParams
 from vervoer.geo.geocode import write_geocode_report
 from vervoer.io.scenario import Scenario, write_scenario
@@ -85,7 +85,7 @@ def written(made, tmp_path_factory) -> Path:
         hostile,
         made.prepared.matrix,
         made.prepared.places,
-        rides=[RideKey(weekday=Weekday.MON, direction=Direction.HEEN)],
+        days=[Weekday.MON],
         params=SolveParams(time_limit_s=5, max_iterations=10),
         executor="serial",
     )

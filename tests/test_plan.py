@@ -11,7 +11,6 @@ from vervoer.core.settings import SolveParams
 from vervoer.io.plan_json import plan_from_dict, plan_to_dict, plan_totals, read_plan, write_plan
 from vervoer.routing.check import check_plan
 from vervoer.routing.planner import plan_week
-from vervoer.routing.requests import all_rides
 
 from .scenarios import each_others_way, prepared
 
@@ -22,7 +21,7 @@ FAST = SolveParams(time_limit_s=5, max_iterations=100)
 def made():
     sc = each_others_way()
     matrix, places = prepared(sc)
-    plan = plan_week(sc, matrix, places, mode=Mode.SHARED, rides=all_rides(), params=FAST)
+    plan = plan_week(sc, matrix, places, mode=Mode.SHARED, params=FAST)
     return sc, matrix, places, plan
 
 
@@ -31,7 +30,7 @@ def test_contract_keys(made):
     doc = plan_to_dict(plan)
     assert doc["mode"] == "shared"
     ride = doc["rides"][0]
-    assert (ride["weekday"], ride["direction"]) == ("mon", "heen")
+    assert (ride["weekday"], ride["trip"]) == ("mon", "heen")
     route = ride["routes"][0]
     assert {"vehicle", "organisation", "km", "duration_s", "cost", "stops"} <= set(route)
     stop = route["stops"][1]
@@ -47,7 +46,8 @@ def test_contract_keys(made):
         "load",
     } <= set(stop)
     assert len(stop["arrival"]) == 5 and stop["arrival"][2] == ":"
-    assert set(doc["totals"]) == {"week", "per_ride", "per_organisation"}
+    assert set(doc["totals"]) == {"week", "per_day", "per_ride", "per_organisation"}
+    assert doc["schema"] == 2 and doc["vehicle_days"]
 
 
 def test_roundtrip_through_file(made, tmp_path):
@@ -136,6 +136,12 @@ def test_read_plan_errors(tmp_path):
     (tmp_path / "other.json").write_text('{"rides": 3}', encoding="utf-8")
     with pytest.raises(InputError, match="not a vervoer plan"):
         read_plan(tmp_path / "other.json")
+    (tmp_path / "broken.json").write_text('{"schema": 2, "rides": 3}', encoding="utf-8")
+    with pytest.raises(InputError, match="not a vervoer plan"):
+        read_plan(tmp_path / "broken.json")
+    (tmp_path / "old.json").write_text('{"schema": 1, "rides": []}', encoding="utf-8")
+    with pytest.raises(InputError, match=r"schema 1 .* plan the scenario again"):
+        read_plan(tmp_path / "old.json")
 
 
 def test_depot_stops_frame_every_route(made):

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from vervoer.core.model import (
-    Direction,
     Location,
     Mode,
     Reason,
@@ -19,12 +18,12 @@ from vervoer.core.settings import Settings, SolveParams
 from vervoer.io.plan_json import plan_to_dict
 from vervoer.routing.check import check_plan
 from vervoer.routing.planner import plan_week, pools_for
-from vervoer.routing.requests import PlaceKey, all_rides
+from vervoer.routing.requests import PlaceKey, all_trips
 
 from .scenarios import attend, each_others_way, person, prepared, scenario, vehicle
 
-MON = all_rides([Weekday.MON])
-HEEN = [RideKey(weekday=Weekday.MON, direction=Direction.HEEN)]
+MON = [RideKey(weekday=Weekday.MON, trip=t) for t in ("heen", "terug")]
+HEEN = [RideKey(weekday=Weekday.MON, trip="heen")]
 FAST = SolveParams(time_limit_s=5, max_iterations=100)
 
 
@@ -64,7 +63,7 @@ def test_morning_arrival_inside_window_and_afternoon_pickup_after_end():
     assert 8 * 3600 + 45 * 60 <= loc_stop.arrival <= 9 * 3600
     loc_stop = next(s for s in terug.routes[0].stops if s.kind is StopKind.LOCATION)
     assert 16 * 3600 <= loc_stop.arrival <= 16 * 3600 + 15 * 60
-    assert terug.key.direction is Direction.TERUG
+    assert terug.key.trip == "terug"
 
 
 def test_own_mode_keeps_organisations_apart():
@@ -140,7 +139,7 @@ def test_each_unassigned_reason(case, reason, words):
         att = [attend(p.id, "L", rides=RideNeed.HEEN) for p in people]
     sc = scenario(people, att, vehicles, locations=locations)
     day = Weekday.SAT if case == "saturday" else Weekday.MON
-    plan = plan_checked(sc, Mode.OWN, [RideKey(weekday=day, direction=Direction.HEEN)])
+    plan = plan_checked(sc, Mode.OWN, [RideKey(weekday=day, trip="heen")])
     unassigned = plan.rides[0].unassigned
     assert unassigned
     assert {u.reason for u in unassigned} == {reason}
@@ -218,7 +217,11 @@ def test_vehicle_only_on_its_weekdays():
     people = [person("x", "A", 5.1)]
     att = [attend("x", "L", day=Weekday.TUE)]
     vehicles = [vehicle("MON-ONLY", "A", weekdays=(Weekday.MON,)), vehicle("ALL", "A")]
-    plan = plan_checked(scenario(people, att, vehicles), Mode.OWN, all_rides([Weekday.TUE]))
+    plan = plan_checked(
+        scenario(people, att, vehicles),
+        Mode.OWN,
+        all_trips(scenario(people, att, vehicles), [Weekday.TUE]),
+    )
     assert {r.vehicle for ride in plan.rides for r in ride.routes} == {"ALL"}
 
 

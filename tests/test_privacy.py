@@ -158,7 +158,7 @@ def test_cost_report_and_tables_have_no_names_or_home_addresses(
     monkeypatch.setenv("VERVOER_CACHE", str(osm_cache))
     scenario, out = private_scenario(tmp_path / "scenario"), tmp_path / "cmp"
     args = ["compare", str(scenario), "--osm", str(osm_path), "--out", str(out)]
-    result = CliRunner().invoke(main, [*args, "--ride", "mon-heen", "--iterations", "10"])
+    result = CliRunner().invoke(main, [*args, "--day", "ma", "--iterations", "10"])
     assert result.exit_code == 0, result.output
     written = {p.name: _text(p) for p in sorted(out.iterdir())}
     assert set(written) == {

@@ -393,8 +393,9 @@ BAD_EDITS = [
         "D1,di",
         "D1,ma",
         3,
-        "weekday",
-        "participant 'D1' already has mon (ma) in row 2",
+        "arrive_by",
+        "overlaps the leg of participant 'D1' on mon (ma) in row 2 (09:00-16:00); legs of "
+        "one day must not overlap",
     ),
     ("attendance.csv", "D1,ma,L1", "D1,maandagje,L1", 2, "weekday", "is not a weekday"),
     (
@@ -812,7 +813,7 @@ def test_write_read_roundtrip(tmp_path):
         [f"{t}.csv" for t in TABLES] + ["settings.toml"]
     )  # no temporary files left behind
     assert (out / "attendance.csv").read_text(encoding="utf-8").splitlines()[1] == (
-        "D1,ma,L1,09:00,16:00,both"
+        "D1,ma,L1,09:00,16:00,both,hele dag"
     )
 
 

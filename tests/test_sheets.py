@@ -112,7 +112,8 @@ def test_sheet_files_pdf_and_index(made, sheets):
     for path in folder.rglob("*"):
         assert path.resolve().parent == folder.resolve()
     assert not (folder.parent.parent / "etc").exists()
-    assert (folder / f"{route_file_stem(routes[-1][0], 'etc-x')}.html").is_file()
+    traversal = next(k for k, r in routes if r.vehicle == od.TRAVERSAL_VEHICLE)
+    assert (folder / f"{route_file_stem(traversal, 'etc-x')}.html").is_file()
     key, route = next((k, r) for k, r in routes if r.vehicle == "B1")
     reader = pypdf.PdfReader(str(folder / f"{key}-B1.pdf"))
     text = " ".join(page.extract_text() for page in reader.pages)

@@ -7,6 +7,7 @@ are invented demo assumptions (labelled as such in the scenario's settings and o
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 from collections import defaultdict
@@ -20,6 +21,7 @@ from vervoer.core.errors import NetworkError
 from vervoer.core.model import (
     WORKDAYS,
     Attendance,
+    DayPart,
     Location,
     Mode,
     Organisation,
@@ -32,6 +34,11 @@ from vervoer.core.model import (
 from vervoer.core.settings import Settings
 from vervoer.geo.geocode import read_osm_addresses
 from vervoer.io.scenario import Scenario, write_scenario
+
+#: on Wednesday the first of these locations is open in the morning only (until 12:30) and
+#: the second in the afternoon only (from 13:00): a midday trip takes one group home and
+#: brings the other in
+HALF_DAY_LOCATIONS = (2, 5)
 
 ORGANISATIONS = (
     ("rijnhove", "Zorggroep Rijnhove (demo)"),
@@ -191,7 +198,7 @@ def make_scenario(
     vehicles = []
     per_org = (4, 4, 3, 3)
     v_no = 0
-    for o, org in enumerate(orgs):
+    for o, owner in enumerate(orgs):
         home_city = cities[(o * 2 + 1) % len(cities)]
         depot = central(home_city, 6)
         for k in range(per_org[o]):
@@ -199,9 +206,9 @@ def make_scenario(
             wheel = (1, 2, 0, 1)[k % 4]
             vehicles.append(
                 Vehicle(
-                    id=f"{org.id[:3].upper()}-{k + 1}",
+                    id=f"{owner.id[:3].upper()}-{k + 1}",
                     name=f"Taxibus {v_no}",
-                    organisation=org.id,
+                    organisation=owner.id,
                     depot_address=depot.text,
                     depot=depot.point,
                     seats=8 - (1 if wheel == 2 else 0),
@@ -223,11 +230,7 @@ def make_scenario(
         org = orgs[i % 4].id
         own_locs = [loc for loc in locations if loc.organisation == org]
         # mostly the nearer of the organisation's two locations
-        own_locs.sort(
-            key=lambda loc: (
-                (loc.point.lat - home.point.lat) ** 2 + (loc.point.lon - home.point.lon) ** 2
-            )
-        )
+        own_locs.sort(key=lambda loc: _squared_degrees(loc.point, home.point))
         loc = own_locs[0] if rng.random() < 0.75 else own_locs[-1]
         wheelchair = rng.random() < 0.12
         pid = f"D{i + 1:03d}"
@@ -251,6 +254,11 @@ def make_scenario(
         arrive = 9 * 60 if loc_no % 2 else 9 * 60 + 30
         depart = 15 * 60 + 30 if loc_no % 2 else 16 * 60
         for d in days:
+            arrive_d, depart_d, part = arrive, depart, DayPart.DAY
+            if d is Weekday.WED and loc_no == HALF_DAY_LOCATIONS[0]:
+                depart_d, part = 12 * 60 + 30, DayPart.MORNING  # a morning group on Wednesday
+            elif d is Weekday.WED and loc_no == HALF_DAY_LOCATIONS[1]:
+                arrive_d, part = 13 * 60, DayPart.AFTERNOON  # ... and an afternoon group
             r = rng.random()
             rides = (
                 RideNeed.NONE
@@ -266,9 +274,10 @@ def make_scenario(
                     participant=pid,
                     weekday=d,
                     location=loc.id,
-                    arrive_by=arrive,
-                    depart_at=depart,
+                    arrive_by=arrive_d,
+                    depart_at=depart_d,
                     rides=rides,
+                    part=part,
                 )
             )
     return Scenario(
@@ -280,6 +289,12 @@ def make_scenario(
         vehicles=tuple(vehicles),
         settings=Settings(),
     )
+
+
+def _squared_degrees(a: Point | None, b: Point) -> float:
+    """A cheap nearness measure between two points (the demo's locations all have one)."""
+    assert a is not None
+    return (a.lat - b.lat) ** 2 + (a.lon - b.lon) ** 2
 
 
 def run_demo(
@@ -298,7 +313,6 @@ def run_demo(
     """Generate, write, plan (own and shared), check and compare the demo; return totals."""
     from vervoer import pipeline
     from vervoer.io.plan_json import plan_totals, write_plan
-    from vervoer.routing.requests import all_rides
 
     if place:
         network = pipeline.load_road_network(place, online=True, say=say)
@@ -315,6 +329,10 @@ def run_demo(
         addresses = [a for a, d in zip(addresses, dist, strict=True) if d < 150]
     n = min(participants, max(0, len(addresses) - 20))
     scenario = make_scenario(addresses, participants=n)
+    # the scenario names its extract, so that `vervoer plan OUT/scenario` works as it is
+    scenario = dataclasses.replace(
+        scenario, settings=dataclasses.replace(scenario.settings, osm=str(osm_path.resolve()))
+    )
     scenario_dir = out / "scenario"
     write_scenario(scenario, scenario_dir)
     echo(
@@ -333,11 +351,11 @@ def run_demo(
     )
     results: dict[str, object] = {}
     for mode in (Mode.OWN, Mode.SHARED):
-        echo(f"Planning {len(days) * 2} rides in {mode.value} mode")
+        echo(f"Planning the trips of {len(days)} days in {mode.value} mode")
         plan = pipeline.plan(
             prepared,
             mode=mode,
-            rides=all_rides(days),
+            days=days,
             params=params,
             progress=lambda k, r: say(
                 f"{k}: {len(r.routes)} routes, {len(r.unassigned)} unassigned"

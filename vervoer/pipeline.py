@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vervoer.core.errors import InputError, NetworkError, Problem
-from vervoer.core.model import Mode, Plan, Point, RideKey, RidePlan
+from vervoer.core.model import Mode, Plan, Point, RideKey, RidePlan, Weekday
 from vervoer.core.settings import PLAN_LNS_ROUNDS, SolveParams
 from vervoer.geo.matrix import Matrix, road_matrix
 from vervoer.geo.network import RoadNetwork, load_network, network_from_place
@@ -110,7 +110,18 @@ def resolve_osm(scenario: Scenario, osm: str | Path | None = None) -> Path:
     env = os.environ.get("VERVOER_OSM")
     if env:
         return Path(env)
-    msg = "no OSM extract: give --osm FILE, set `osm` in settings.toml, or set VERVOER_OSM"
+    where = (
+        scenario.source / "settings.toml"
+        if scenario.source is not None and scenario.source.is_dir()
+        else "the workbook's settings sheet"
+        if scenario.source is not None
+        else "settings.toml"
+    )
+    msg = (
+        'no OSM extract: give --osm FILE, or set `osm = "path/to/extract.osm.pbf"` in '
+        f"{where} (the file may not exist yet; a path relative to the scenario folder is fine), "
+        "or set VERVOER_OSM"
+    )
     raise InputError(msg, file="settings.toml", field="osm")
 
 
@@ -277,6 +288,7 @@ def plan(
     *,
     mode: Mode | str = Mode.SHARED,
     rides: Sequence[RideKey] | None = None,
+    days: Sequence[Weekday] | None = None,
     params: SolveParams | None = None,
     progress: Callable[[RideKey, RidePlan], None] | None = None,
     workers: int | None = None,
@@ -290,7 +302,10 @@ def plan(
     mode
         ``shared`` (default) or ``own``.
     rides
-        The rides to plan (default: every ride of the week).
+        The trips to plan (default: every trip of every day in the attendance, see
+        :func:`vervoer.routing.requests.all_trips`).
+    days
+        Without ``rides``: every trip of these days.
     params
         Solver parameters; default :func:`search_params` of the scenario, the same policy
         as ``vervoer plan`` (so the CLI and a notebook get the same plan).
@@ -309,6 +324,7 @@ def plan(
         prepared.places,
         mode=Mode(mode),
         rides=rides,
+        days=days,
         params=params or search_params(prepared.scenario),
         progress=progress,
         workers=workers,

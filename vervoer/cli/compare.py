@@ -13,7 +13,7 @@ from vervoer.cli.options import (
     handle_errors,
     lns_rounds_option,
     osm_option,
-    parse_rides,
+    parse_days,
     say,
 )
 from vervoer.core.errors import InputError
@@ -75,8 +75,12 @@ def _print_comparison(cmp: Comparison, scenario: Scenario) -> None:
     default=Path("compare"),
     show_default=True,
 )
-@click.option("--day", "days", multiple=True, help="Only these weekdays (repeatable).")
-@click.option("--ride", "rides", multiple=True, help="Only these rides (repeatable).")
+@click.option(
+    "--day",
+    "days",
+    multiple=True,
+    help="Only these weekdays (repeatable); whole days, as a vehicle day is the unit.",
+)
 @click.option(
     "--time-limit", type=TIME_LIMIT, default=None, help="Solver seconds per ride and pool."
 )
@@ -108,7 +112,6 @@ def compare(
     osm: Path | None,
     out: Path,
     days: tuple[str, ...],
-    rides: tuple[str, ...],
     time_limit: float | None,
     iterations: int,
     scheduler: str | None,
@@ -120,22 +123,23 @@ def compare(
     """Compare own and shared transport and divide the savings fairly (Shapley, core)."""
     from vervoer import pipeline
     from vervoer.outputs.report import write_report
-    from vervoer.routing.requests import all_rides
+    from vervoer.routing.requests import all_trips
     from vervoer.sharing.compare import compare as run_compare
 
+    weekdays = parse_days(days)
     prepared = pipeline.prepare(scenario, osm=osm, say=say)
-    keys = parse_rides(days, rides) or list(all_rides())
+    keys = all_trips(prepared.scenario, weekdays)
     n = len(prepared.scenario.organisations)
     executor: ExecutorName = "dask" if (scheduler or dask_local) else "process"
     click.echo(
-        f"Comparing {n} organisations over {len(keys)} rides ({2**n - 1} coalitions, {executor})"
+        f"Comparing {n} organisations over {len(keys)} trips ({2**n - 1} coalitions, {executor})"
     )
     with click.progressbar(length=2**n - 1, label="coalitions", file=None) as bar:
         cmp = run_compare(
             prepared.scenario,
             prepared.matrix,
             prepared.places,
-            rides=keys,
+            days=weekdays,
             params=_params(prepared, time_limit, iterations, lns_rounds),
             executor=executor,
             scheduler=scheduler,
@@ -174,8 +178,7 @@ def compare(
     help="Another arrival window (minutes before the start time).",
 )
 @click.option("--mode", type=click.Choice(["own", "shared"]), default="shared", show_default=True)
-@click.option("--day", "days", multiple=True)
-@click.option("--ride", "rides", multiple=True)
+@click.option("--day", "days", multiple=True, help="Only these weekdays (repeatable).")
 @click.option("--time-limit", type=TIME_LIMIT, default=None)
 @click.option("--iterations", type=ITERATIONS, default=30, show_default=True)
 @lns_rounds_option(COMPARE_LNS_ROUNDS)
@@ -189,7 +192,6 @@ def whatif(
     arrival_window: float | None,
     mode: str,
     days: tuple[str, ...],
-    rides: tuple[str, ...],
     time_limit: float | None,
     iterations: int,
     lns_rounds: int,
@@ -198,10 +200,10 @@ def whatif(
     from vervoer import pipeline
     from vervoer.core.model import Mode
     from vervoer.routing.planner import plan_week
-    from vervoer.routing.requests import all_rides
     from vervoer.sharing import whatif as wi
     from vervoer.sharing.compare import plan_metrics
 
+    weekdays = parse_days(days)
     prepared = pipeline.prepare(scenario, osm=osm, say=say)
     sc, places = prepared.scenario, dict(prepared.places)
     changes = []
@@ -227,17 +229,16 @@ def whatif(
         raise InputError(str(exc), field="what-if") from None
     if not changes:
         raise click.UsageError("give at least one change (--merge, --remove-vehicle, ...)")
-    keys = parse_rides(days, rides) or list(all_rides())
     params = _params(prepared, time_limit, iterations, lns_rounds)
     before = plan_week(
         prepared.scenario,
         prepared.matrix,
         prepared.places,
         mode=Mode(mode),
-        rides=keys,
+        days=weekdays,
         params=params,
     )
-    after = plan_week(sc, prepared.matrix, places, mode=Mode(mode), rides=keys, params=params)
+    after = plan_week(sc, prepared.matrix, places, mode=Mode(mode), days=weekdays, params=params)
     m0 = plan_metrics(before, prepared.scenario)["total"]
     m1 = plan_metrics(after, sc)["total"]
     click.echo("What-if: " + "; ".join(changes))

@@ -6,13 +6,15 @@ import functools
 import signal
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
 from vervoer.core.errors import VervoerError
-from vervoer.core.model import Direction, RideKey, Weekday
+from vervoer.core.model import RideKey, Weekday
+from vervoer.io.scenario import Scenario
 
 F = Callable[..., Any]
 TIME_LIMIT = click.FloatRange(min=0, min_open=True)  # seconds, above 0
@@ -81,18 +83,49 @@ osm_option = click.option(
 )
 
 
-def parse_rides(days: tuple[str, ...], rides: tuple[str, ...]) -> list[RideKey] | None:
-    """The rides of ``--day`` and ``--ride`` options (None: none given)."""
-    keys: list[RideKey] = []
+@dataclass(frozen=True, slots=True)
+class RideChoice:
+    """What ``--day`` and ``--ride`` ask for: whole days and single trips."""
+
+    days: tuple[Weekday, ...]
+    keys: tuple[RideKey, ...]
+
+    def trips(self, scenario: Scenario) -> list[RideKey]:
+        """The trips of the scenario chosen, in the week's order.
+
+        Raises
+        ------
+        click.BadParameter
+            When a ``--ride`` names a trip the scenario does not have on that day.
+        """
+        from vervoer.routing.requests import all_trips, trips_of_day
+
+        for key in self.keys:
+            day_trips = list(trips_of_day(scenario, key.weekday))
+            if key not in day_trips:
+                have = ", ".join(str(k) for k in day_trips) or "none (nobody rides that day)"
+                msg = f"the scenario has no trip {key}; its trips on that day: {have}"
+                raise click.BadParameter(msg, param_hint="--ride")
+        chosen = set(self.keys) | set(all_trips(scenario, self.days))
+        return [k for k in all_trips(scenario) if k in chosen]
+
+
+def parse_rides(days: tuple[str, ...], rides: tuple[str, ...]) -> RideChoice | None:
+    """The days of ``--day`` and the trips of ``--ride`` options (None: none given)."""
     try:
-        for text in rides:
-            keys.append(RideKey.parse(text))
-        for d in days:
-            day = Weekday.parse(d)
-            keys.extend(RideKey(weekday=day, direction=r) for r in Direction)
+        keys = tuple(RideKey.parse(text) for text in rides)
+        weekdays = tuple(Weekday.parse(d) for d in days)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-    return keys or None
+    return RideChoice(weekdays, keys) if keys or weekdays else None
+
+
+def parse_days(days: tuple[str, ...]) -> tuple[Weekday, ...] | None:
+    """The days of ``--day`` options (None: none given, i.e. every day in the attendance)."""
+    try:
+        return tuple(Weekday.parse(d) for d in days) or None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--day") from None
 
 
 plan_argument = click.argument(

@@ -138,7 +138,7 @@ def sheets_command(
 def export_command(
     plan_file: Path, scenario: Path, osm: Path | None, out: Path | None, names: bool
 ) -> None:
-    """Write OUT/routes.geojson, OUT/stops.csv and OUT/gpx/*.gpx (one GPX per route)."""
+    """Write OUT/routes.geojson, OUT/stops.csv, OUT/vehicle_days.csv and OUT/gpx/*.gpx."""
     from vervoer.outputs.exports import write_exports
 
     the_plan, prepared, geometry = _prepare_outputs(plan_file, scenario, osm)

@@ -25,7 +25,7 @@ def _ride_line(key: RideKey, ride: RidePlan) -> str:
 
     t = ride_totals(ride)
     return (
-        f"{key!s:<10} vehicles {t['vehicles']:>2}  km {t['km']:>7.1f}  hours {t['hours']:>5.1f}"
+        f"{key!s:<18} vehicles {t['vehicles']:>2}  km {t['km']:>7.1f}  hours {t['hours']:>5.1f}"
         f"  EUR {t['cost']:>8.2f}  served {t['served']:>3}  unassigned {t['unassigned']:>2}"
     )
 
@@ -49,7 +49,10 @@ def _ride_line(key: RideKey, ride: RidePlan) -> str:
     help="Plan only this weekday (repeatable): ma/di/.. or mon/tue/..",
 )
 @click.option(
-    "--ride", "rides", multiple=True, help="Plan only this ride (repeatable), e.g. mon-heen."
+    "--ride",
+    "rides",
+    multiple=True,
+    help="Plan only this trip (repeatable), e.g. mon-heen, wo-middag, wo-terug-middag.",
 )
 @click.option(
     "--time-limit", type=TIME_LIMIT, default=None, help="Solver seconds per ride and pool."
@@ -79,12 +82,17 @@ def plan(
     lns_rounds: int,
     pdf: bool,
 ) -> None:
-    """Plan the week's rides; write OUT/plan.json, maps, route sheets and exports."""
+    """Plan the week's trips; write OUT/plan.json, maps, route sheets and exports.
+
+    Without --day/--ride every trip of every day in the attendance is planned, Saturday
+    and Sunday included; each vehicle drives its day's trips one after the other.
+    """
     from vervoer import pipeline
     from vervoer.io.plan_json import plan_totals, write_plan
 
-    keys = parse_rides(days, rides)
+    choice = parse_rides(days, rides)
     prepared = pipeline.prepare(scenario, osm=osm, say=say)
+    keys = choice.trips(prepared.scenario) if choice else None
     params = pipeline.search_params(
         prepared.scenario, time_limit_s=time_limit, iterations=iterations, lns_rounds=lns_rounds
     )
@@ -136,9 +144,14 @@ def check(scenario: Path, plan_file: Path, osm: Path | None) -> None:
     prepared = pipeline.prepare(scenario, osm=osm, say=say)
     result = pipeline.check(prepared, the_plan)
     click.echo(
-        f"{result.requests} requested rides: {result.served} planned, "
+        f"{result.requests} requested rides in {result.trips} trips: {result.served} planned, "
         f"{result.unassigned} unassigned"
     )
+    if result.trips < result.scenario_trips:
+        click.echo(
+            f"note: the plan covers {result.trips} of the scenario's {result.scenario_trips} "
+            "trips (it was made with --day/--ride)"
+        )
     if result.ok:
         click.echo("check: OK")
         return

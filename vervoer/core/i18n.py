@@ -28,6 +28,14 @@ TEXT: dict[str, dict[str, str]] = {
         "terug": "terug",
         "heen_long": "heen (naar de locaties)",
         "terug_long": "terug (naar huis)",
+        "middag": "middagrit",
+        "middag_long": "middagrit (naar huis en naar de locaties)",
+        "heen-middag": "heen (middag)",
+        "heen-middag_long": "heen in de middag (naar de locaties)",
+        "terug-middag": "terug (middag)",
+        "terug-middag_long": "terug in de middag (naar huis)",
+        "trip_number": "rit",
+        "transfer": "overstap",
         "own": "eigen vervoer",
         "shared": "gedeeld vervoer",
         "locations": "Locaties",
@@ -92,6 +100,9 @@ TEXT: dict[str, dict[str, str]] = {
         "index_title": "Ritstaten",
         "ride": "Rit",
         "page": "Pagina",
+        "day_schedule": "Dagplanning",
+        "trip_of": "rit {n} van {total}",
+        "this_trip": "deze rit",
         "unknown": "onbekend",
     },
     "en": {
@@ -101,6 +112,14 @@ TEXT: dict[str, dict[str, str]] = {
         "terug": "home",
         "heen_long": "to the locations (heen)",
         "terug_long": "home (terug)",
+        "middag": "midday trip",
+        "middag_long": "midday trip (home and to the locations)",
+        "heen-middag": "to location (midday)",
+        "heen-middag_long": "to the locations at midday (heen)",
+        "terug-middag": "home (midday)",
+        "terug-middag_long": "home at midday (terug)",
+        "trip_number": "trip",
+        "transfer": "transfer",
         "own": "own transport",
         "shared": "shared transport",
         "locations": "Locations",
@@ -164,6 +183,9 @@ TEXT: dict[str, dict[str, str]] = {
         "index_title": "Route sheets",
         "ride": "Ride",
         "page": "Page",
+        "day_schedule": "Day schedule",
+        "trip_of": "trip {n} of {total}",
+        "this_trip": "this trip",
         "unknown": "unknown",
     },
 }
@@ -265,12 +287,13 @@ def format_number(x: float, digits: int, language: str) -> str:
 
 
 def ride_label(key: RideKey, language: str = DEFAULT_LANGUAGE, *, long: bool = False) -> str:
-    """The name of a ride: ``maandag heen`` / ``Monday to location``.
+    """The name of a trip: ``maandag heen`` / ``Monday to location`` / ``woensdag
+    middagrit`` (a second trip of its kind gets ``rit 2``).
 
     Parameters
     ----------
     key
-        The ride (weekday and direction).
+        The trip (weekday and trip name).
     language
         ``nl`` (default) or ``en``.
     long
@@ -282,8 +305,10 @@ def ride_label(key: RideKey, language: str = DEFAULT_LANGUAGE, *, long: bool = F
         The label, not escaped.
     """
     t = texts(language)
-    direction = t[f"{key.direction.value}_long" if long else key.direction.value]
-    return f"{day_name(key.weekday, language)} {direction}"
+    words = t[f"{key.kind}_long" if long else key.kind]
+    if key.number > 1:
+        words += f", {t['trip_number']} {key.number}"
+    return f"{day_name(key.weekday, language)} {words}"
 
 
 def load_text(seats: int, wheelchairs: int, vehicle: Vehicle | None, t: Mapping[str, str]) -> str:

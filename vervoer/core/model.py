@@ -13,6 +13,7 @@ objects are checked by :mod:`vervoer.io.scenario`, which knows file, row and fie
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -82,10 +83,28 @@ WORKDAYS: tuple[Weekday, ...] = (Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.
 
 
 class Direction(StrEnum):
-    """The direction of a ride: to the locations in the morning, or back home."""
+    """The direction of one participant's ride: to a location, back home, or between two.
+
+    ``transfer`` is the ride from the location of a morning leg straight to the location of
+    an afternoon leg, when both fall in one trip (see :mod:`vervoer.routing.requests`).
+    """
 
     HEEN = "heen"
     TERUG = "terug"
+    TRANSFER = "transfer"
+
+
+class DayPart(StrEnum):
+    """The part of the day an attendance leg covers ("dagdeel")."""
+
+    DAY = "day"
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+
+    @property
+    def dutch(self) -> str:
+        """The Dutch word (``hele dag``, ``ochtend``, ``middag``)."""
+        return {"day": "hele dag", "morning": "ochtend", "afternoon": "middag"}[self.value]
 
 
 class RideNeed(StrEnum):
@@ -204,7 +223,11 @@ class Participant:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Attendance:
-    """One line of the weekly pattern: on ``weekday`` the participant goes to ``location``."""
+    """One leg of the weekly pattern: on ``weekday`` the participant is at ``location``.
+
+    A participant may have several legs on one day (a morning at one location, an afternoon
+    at another); they never overlap (checked when the attendance table is read).
+    """
 
     participant: str
     weekday: Weekday
@@ -212,6 +235,7 @@ class Attendance:
     arrive_by: int
     depart_at: int
     rides: RideNeed = RideNeed.BOTH
+    part: DayPart = DayPart.DAY
 
     def __post_init__(self) -> None:
         if self.depart_at <= self.arrive_by:
@@ -257,28 +281,61 @@ class Pool:
     organisations: tuple[str, ...]
 
 
+#: the kinds of trip of a day, in the order they usually run (see vervoer.routing.requests)
+TRIP_KINDS = ("heen", "terug-middag", "middag", "heen-middag", "terug")
+_TRIP_RE = re.compile(r"^(heen|terug|middag|heen-middag|terug-middag)(?:-([2-9]|[1-9][0-9]+))?$")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RideKey:
-    """One ride of the week: a weekday and a direction."""
+    """One trip of the week: a weekday and the trip's name on that day.
+
+    A day's requested rides group into trips by their times: ``heen`` (to the locations in
+    the morning), ``terug`` (home in the afternoon), ``terug-middag`` / ``heen-middag`` (home
+    or in around midday), ``middag`` (a midday trip that does both), and ``-2``, ``-3`` for a
+    second trip of the same kind on one day. Today's two rides are ``heen`` and ``terug``.
+    """
 
     weekday: Weekday
-    direction: Direction
+    trip: str = "heen"
+
+    def __post_init__(self) -> None:
+        if not _TRIP_RE.match(self.trip):
+            msg = f"{self.trip!r} is not a trip; expected one of {', '.join(TRIP_KINDS)}"
+            raise ValueError(msg)
+
+    @property
+    def kind(self) -> str:
+        """The trip's kind without its number (``heen`` for ``heen-2``)."""
+        m = _TRIP_RE.match(self.trip)
+        assert m is not None
+        return m.group(1)
+
+    @property
+    def number(self) -> int:
+        """1 for the first trip of its kind on the day, 2 for ``heen-2``, ..."""
+        m = _TRIP_RE.match(self.trip)
+        assert m is not None
+        return int(m.group(2) or 1)
 
     def __str__(self) -> str:
-        return f"{self.weekday.value}-{self.direction.value}"
+        return f"{self.weekday.value}-{self.trip}"
 
     @classmethod
     def parse(cls, text: str) -> RideKey:
-        """Read ``mon-heen`` / ``ma-terug`` (also ``mon:heen``)."""
-        day, _, direction = text.replace(":", "-").partition("-")
+        """Read ``mon-heen`` / ``ma-terug`` / ``wo-terug-middag`` (also ``mon:heen``)."""
+        day, _, trip = text.replace(":", "-").partition("-")
         try:
-            return cls(weekday=Weekday.parse(day), direction=Direction(direction.strip().lower()))
+            return cls(weekday=Weekday.parse(day), trip=trip.strip().lower())
         except ValueError:
-            msg = f"{text!r} is not a ride; expected e.g. 'mon-heen' or 'vr-terug'"
+            msg = (
+                f"{text!r} is not a trip; expected a day and a trip, e.g. 'mon-heen', "
+                "'vr-terug' or 'wo-terug-middag'"
+            )
             raise ValueError(msg) from None
 
 
-# --------------------------------------------------------------------------- plans
+# ---------------------------------------------------------------------------- plans
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -323,7 +380,7 @@ class Unassigned:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RidePlan:
-    """The plan of one ride (weekday + direction)."""
+    """The plan of one trip of a day (weekday + trip)."""
 
     key: RideKey
     routes: tuple[Route, ...] = ()
@@ -332,12 +389,73 @@ class RidePlan:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Plan:
-    """A week (or part of it) of planned rides."""
+    """A week (or part of it) of planned trips, in the order of the days and their trips.
+
+    ``stated_totals`` holds the totals a plan.json claimed when it was read (None for a plan
+    made here); the checker compares them with the sum of the routes.
+    """
 
     mode: Mode
     scenario: str
     rides: tuple[RidePlan, ...] = ()
     meta: dict[str, object] = field(default_factory=dict)
+    stated_totals: dict[str, object] | None = field(default=None, compare=False)
+
+    def vehicle_days(self) -> tuple[VehicleDay, ...]:
+        """Each vehicle's day: its routes of that day in time order (by day, then vehicle)."""
+        days: dict[tuple[Weekday, str], list[tuple[RideKey, Route]]] = {}
+        for ride in self.rides:
+            for route in ride.routes:
+                days.setdefault((ride.key.weekday, route.vehicle), []).append((ride.key, route))
+        out = []
+        for (day, vehicle), trips in sorted(
+            days.items(), key=lambda kv: (kv[0][0].number, kv[0][1])
+        ):
+            trips.sort(key=lambda kr: kr[1].stops[0].departure if kr[1].stops else 0)
+            out.append(
+                VehicleDay(
+                    weekday=day,
+                    vehicle=vehicle,
+                    organisation=trips[0][1].organisation,
+                    trips=tuple(trips),
+                )
+            )
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VehicleDay:
+    """One vehicle's working day: its trips in the order it drives them."""
+
+    weekday: Weekday
+    vehicle: str
+    organisation: str
+    trips: tuple[tuple[RideKey, Route], ...]
+
+    @property
+    def start(self) -> int:
+        """Leaving the depot for the first trip (seconds after midnight)."""
+        return self.trips[0][1].stops[0].departure
+
+    @property
+    def end(self) -> int:
+        """Back at the depot after the last trip."""
+        return self.trips[-1][1].stops[-1].arrival
+
+    @property
+    def cost(self) -> float:
+        """The day's cost: the sum of its trips (the fixed cost is in the first)."""
+        return round(sum(r.cost for _, r in self.trips), 2)
+
+    @property
+    def distance_m(self) -> int:
+        """Metres driven on the day."""
+        return sum(r.distance_m for _, r in self.trips)
+
+    @property
+    def duration_s(self) -> int:
+        """Seconds on the road (the trips' durations; waiting at the depot between is not)."""
+        return sum(r.duration_s for _, r in self.trips)
 
 
 #: The one time horizon (seconds after midnight): the latest time the solver considers

@@ -8,6 +8,7 @@ A scenario folder may hold a ``settings.toml``; every key is optional::
     boarding_wheelchair_min = 4.0            # ... for a participant in a wheelchair
     arrival_window_min = 15                  # may arrive up to this early, never late
     pickup_window_min = 15                   # afternoon: picked up within this after depart_at
+    trip_gap_min = 45                        # rides less apart than this share one trip
     max_ride_min = 0                         # absolute default maximum ride; 0 = use formula
     max_ride_factor = 1.5                    # formula: max(max_ride_floor_min,
     max_ride_extra_min = 15                  #   factor * direct + extra)
@@ -17,6 +18,9 @@ A scenario folder may hold a ``settings.toml``; every key is optional::
     seed = 0
     co2_g_per_km = 220                       # for cost reports (diesel taxibus, assumption)
     language = "nl"                          # "nl" or "en" for route sheets, maps, reports
+    morning_times = "09:00-12:30"            # default arrive_by-depart_at of a dagdeel
+    afternoon_times = "13:00-16:00"          #   (ochtend / middag / hele dag) when the
+    day_times = "09:00-16:00"                #   attendance row leaves its times empty
 
     [pools]                                  # pooling groups for shared mode
     Zeist = ["abrona", "reinaerde"]          # default: one pool with every organisation
@@ -24,12 +28,22 @@ A scenario folder may hold a ``settings.toml``; every key is optional::
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from vervoer.core.errors import InputError, Problem
-from vervoer.core.model import Pool
+from vervoer.core.model import DayPart, Pool
+
+#: a span of time of day, ``HH:MM-HH:MM`` (also ``H:MM`` and ``HH.MM``; spaces allowed)
+_SPAN = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-\u2013]\s*(\d{1,2})[:.](\d{2})\s*$")
+#: the settings that hold the default times of a dagdeel
+_DAY_PART_KEYS = {
+    DayPart.MORNING: "morning_times",
+    DayPart.AFTERNOON: "afternoon_times",
+    DayPart.DAY: "day_times",
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,6 +63,10 @@ class Settings:
         Morning: arrival at the location is allowed this many minutes before ``arrive_by``.
     pickup_window_min
         Afternoon: pickup at the location between ``depart_at`` and this many minutes later.
+    trip_gap_min
+        Rides of a day whose times at the location are less than this apart are planned as
+        one trip (e.g. a midday trip that takes the morning group home and brings the
+        afternoon group in); see :func:`vervoer.routing.requests.trips_of_day`.
     max_ride_min
         Absolute default maximum ride time; 0 uses the formula
         ``max(max_ride_floor_min, max_ride_factor * direct + max_ride_extra_min)``.
@@ -63,6 +81,11 @@ class Settings:
         CO2 emission factor used in reports (grams per vehicle-km; an assumption).
     language
         ``nl`` (default) or ``en`` for user-facing output.
+    morning_times, afternoon_times, day_times
+        The default times ``HH:MM-HH:MM`` (``arrive_by``-``depart_at``) of an attendance
+        row whose dagdeel is ``ochtend``, ``middag`` or ``hele dag`` and whose times are
+        empty (defaults ``09:00-12:30``, ``13:00-16:00`` and ``09:00-16:00``); see
+        :meth:`dagdeel_times`.
     pools
         Pooling groups for shared mode; empty means one pool with every organisation.
     """
@@ -73,6 +96,7 @@ class Settings:
     boarding_wheelchair_min: float = 4.0
     arrival_window_min: float = 15.0
     pickup_window_min: float = 15.0
+    trip_gap_min: float = 45.0
     max_ride_min: float = 0.0
     max_ride_factor: float = 1.5
     max_ride_extra_min: float = 15.0
@@ -82,6 +106,9 @@ class Settings:
     seed: int = 0
     co2_g_per_km: float = 220.0
     language: str = "nl"
+    morning_times: str = "09:00-12:30"
+    afternoon_times: str = "13:00-16:00"
+    day_times: str = "09:00-16:00"
     pools: tuple[Pool, ...] = field(default_factory=tuple)
 
     def max_ride_s(self, direct_s: float, own_min: float | None = None) -> int:
@@ -98,6 +125,33 @@ class Settings:
             self.max_ride_factor * direct_s / 60 + self.max_ride_extra_min,
         )
         return round(minutes * 60)
+
+    def dagdeel_times(self, part: DayPart) -> tuple[int, int]:
+        """The default times of a dagdeel, from ``morning_times``, ``afternoon_times`` or
+        ``day_times``.
+
+        Parameters
+        ----------
+        part
+            The part of the day.
+
+        Returns
+        -------
+        tuple of int
+            ``(arrive_by, depart_at)`` in minutes after midnight.
+
+        Raises
+        ------
+        ValueError
+            If the setting is not a span ``HH:MM-HH:MM`` whose end is after its start
+            (:meth:`from_dict` never lets such a value through).
+        """
+        key = _DAY_PART_KEYS[part]
+        span = parse_span(getattr(self, key))
+        if span is None:
+            msg = f"`{key}` {getattr(self, key)!r} is not a span of time HH:MM-HH:MM"
+            raise ValueError(msg)
+        return span
 
     @classmethod
     def from_toml(cls, path: Path) -> Settings:
@@ -135,6 +189,20 @@ class Settings:
                     problems.append(Problem(file, None, key, f"{value!r}: expected 'nl' or 'en'"))
                     continue
                 kwargs[key] = value
+            elif key in _DAY_PART_KEYS.values():
+                span = parse_span(value) if isinstance(value, str) else None
+                if span is None:
+                    problems.append(
+                        Problem(
+                            file,
+                            None,
+                            key,
+                            f'{value!r} is not a span of time; expected "HH:MM-HH:MM" with '
+                            'the end after the start, like "09:00-12:30"',
+                        )
+                    )
+                    continue
+                kwargs[key] = span_text(*span)
             elif isinstance(default, int | float):
                 if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                     problems.append(
@@ -153,6 +221,35 @@ class Settings:
         if problems:
             raise InputError(problems)
         return cls(**kwargs)  # type: ignore[arg-type]
+
+
+def parse_span(text: str) -> tuple[int, int] | None:
+    """The start and end (minutes after midnight) of a span ``HH:MM-HH:MM``.
+
+    Parameters
+    ----------
+    text
+        E.g. ``09:00-12:30``; ``9:00 - 12.30`` is accepted too.
+
+    Returns
+    -------
+    tuple of int or None
+        ``(start, end)``, or None if ``text`` is not a span of two times of day with the
+        end after the start.
+    """
+    m = _SPAN.match(text)
+    if m is None:
+        return None
+    h1, m1, h2, m2 = (int(g) for g in m.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        return None
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    return (start, end) if end > start else None
+
+
+def span_text(start: int, end: int) -> str:
+    """The canonical text ``HH:MM-HH:MM`` of a span of minutes after midnight."""
+    return f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
 
 
 def _read_pools(value: object, file: str, problems: list[Problem]) -> tuple[Pool, ...] | None:

@@ -2,8 +2,13 @@
 
 :func:`plan_to_dict` / :func:`plan_from_dict` convert a :class:`~vervoer.core.model.Plan` to
 and from the JSON document described in the README ("plan.json"); :func:`plan_totals` gives
-the week's, each ride's and each organisation's totals written into it. The checker is
-:mod:`vervoer.routing.check`.
+the week's, each day's, each trip's and each organisation's totals written into it, and
+the document lists each vehicle day with its trips in order. The checker is
+:mod:`vervoer.routing.check`; it compares the totals read back with the routes.
+
+Schema 2 (this version) has trips (``"trip": "heen"``, ``"middag"``, ...) and vehicle days;
+schema 1 had ``"direction"`` and rides planned each with their own fleet. A schema 1 plan is
+not read: plan again.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ from typing import Any, cast
 from vervoer.core.errors import InputError
 from vervoer.core.files import atomic_open
 from vervoer.core.model import (
-    Direction,
     Mode,
     Plan,
     Reason,
@@ -27,11 +31,12 @@ from vervoer.core.model import (
     Stop,
     StopKind,
     Unassigned,
+    VehicleDay,
     Weekday,
     format_clock,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 # ----------------------------------------------------------------------------- totals
@@ -57,28 +62,72 @@ def ride_totals(ride: RidePlan) -> dict[str, float]:
 
 
 def plan_totals(plan: Plan) -> dict[str, Any]:
-    """Totals for the week, per ride and per organisation (of the vehicles' routes)."""
+    """Totals for the week, per day, per trip and per organisation (of the routes).
+
+    ``vehicles`` of the week (and of an organisation) is the most vehicles on one day;
+    ``vehicle_days`` counts each vehicle once per day it drives.
+    """
     all_routes = [r for ride in plan.rides for r in ride.routes]
+    by_day: dict[str, list[RidePlan]] = defaultdict(list)
+    for ride in plan.rides:
+        by_day[ride.key.weekday.value].append(ride)
+
+    def most_per_day(org: str | None = None) -> int:
+        return max(
+            (
+                len(
+                    {
+                        r.vehicle
+                        for ride in rides
+                        for r in ride.routes
+                        if org in (None, r.organisation)
+                    }
+                )
+                for rides in by_day.values()
+            ),
+            default=0,
+        )
+
     week = route_totals(all_routes)
-    week["vehicles"] = max(
-        (len({r.vehicle for r in ride.routes}) for ride in plan.rides), default=0
-    )
+    week["vehicles"] = most_per_day()
+    week["vehicle_days"] = len(plan.vehicle_days())
     week["served"] = sum(ride_totals(ride)["served"] for ride in plan.rides)
     week["unassigned"] = sum(len(ride.unassigned) for ride in plan.rides)
+    per_day = {}
+    for day, rides in by_day.items():
+        t = route_totals([r for ride in rides for r in ride.routes])
+        t["trips"] = len(rides)
+        t["served"] = sum(ride_totals(ride)["served"] for ride in rides)
+        t["unassigned"] = sum(len(ride.unassigned) for ride in rides)
+        per_day[day] = t
     per_org: dict[str, list[Route]] = defaultdict(list)
     for r in all_routes:
         per_org[r.organisation].append(r)
     orgs = {}
     for org, routes in sorted(per_org.items()):
         t = route_totals(routes)
-        t["vehicles"] = max(
-            len({r.vehicle for r in ride.routes if r.organisation == org}) for ride in plan.rides
-        )
+        t["vehicles"] = most_per_day(org)
         orgs[org] = t
     return {
         "week": week,
+        "per_day": per_day,
         "per_ride": {str(ride.key): ride_totals(ride) for ride in plan.rides},
         "per_organisation": orgs,
+    }
+
+
+def vehicle_day_dict(vd: VehicleDay) -> dict[str, object]:
+    """A vehicle day as plan.json lists it: its trips in order, with the day's figures."""
+    return {
+        "weekday": vd.weekday.value,
+        "vehicle": vd.vehicle,
+        "organisation": vd.organisation,
+        "trips": [key.trip for key, _ in vd.trips],
+        "start": format_clock(vd.start),
+        "end": format_clock(vd.end),
+        "km": round(vd.distance_m / 1000, 2),
+        "hours": round(vd.duration_s / 3600, 2),
+        "cost": vd.cost,
     }
 
 
@@ -112,7 +161,7 @@ def plan_to_dict(plan: Plan) -> dict[str, object]:
         "rides": [
             {
                 "weekday": ride.key.weekday.value,
-                "direction": ride.key.direction.value,
+                "trip": ride.key.trip,
                 "routes": [
                     {
                         "vehicle": r.vehicle,
@@ -140,16 +189,27 @@ def plan_to_dict(plan: Plan) -> dict[str, object]:
             }
             for ride in plan.rides
         ],
+        "vehicle_days": [vehicle_day_dict(vd) for vd in plan.vehicle_days()],
         "totals": plan_totals(plan),
     }
 
 
 def plan_from_dict(doc: Mapping[str, object], *, file: str = "plan.json") -> Plan:
     """Read a plan document back (raises :class:`InputError` naming what is wrong)."""
+    if not isinstance(doc, Mapping) or "schema" not in doc:
+        raise InputError("not a vervoer plan (it has no `schema`)", file=file)
+    schema = doc["schema"]
+    if schema != SCHEMA_VERSION:
+        msg = (
+            f"plan.json schema {schema} is not schema {SCHEMA_VERSION} of this vervoer "
+            "(schema 1 planned each heen/terug ride on its own; schema 2 has trips and "
+            "vehicle days): plan the scenario again with `vervoer plan`"
+        )
+        raise InputError(msg, file=file, field="schema")
     try:
         rides = []
         for ride in doc["rides"]:  # type: ignore[attr-defined]
-            key = RideKey(weekday=Weekday(ride["weekday"]), direction=Direction(ride["direction"]))
+            key = RideKey(weekday=Weekday(ride["weekday"]), trip=str(ride["trip"]))
             routes = tuple(
                 Route(
                     vehicle=str(r["vehicle"]),
@@ -191,6 +251,7 @@ def plan_from_dict(doc: Mapping[str, object], *, file: str = "plan.json") -> Pla
             scenario=str(doc.get("scenario", "")),
             rides=tuple(rides),
             meta=dict(cast(Mapping[str, object], doc.get("meta", {}))),
+            stated_totals=dict(cast(Mapping[str, object], doc.get("totals") or {})),
         )
     except (KeyError, TypeError, ValueError) as exc:
         msg = f"not a vervoer plan ({type(exc).__name__}: {exc})"

@@ -6,6 +6,11 @@ consecutive stops — to the road path between them as a list of ``(lat, lon)``.
 is missing (or ``geometry=None``) is drawn as a straight line. :func:`route_geometry`
 computes it for a whole plan from a road network (one Dijkstra per distinct leg origin).
 
+Every ride is named by its ``trip`` (``heen``, ``terug``, ``middag``, ``heen-2`` ...);
+``ride`` is the trip with its weekday (``wed-middag``). An unassigned ride also has the
+participant's ``direction`` (``heen``, ``terug`` or ``transfer``, from
+:mod:`vervoer.routing.requests`).
+
 Exports (no participant names and no home addresses unless ``names=True``; participants
 appear by id):
 
@@ -13,6 +18,8 @@ appear by id):
   LineString per route along the roads, one Point per stop, one feature per unassigned
   ride (Point at the home, or ``null`` geometry when the address was not found);
 - :func:`write_stops_csv` — one row per stop, formula-like cells neutralised;
+- :func:`write_vehicle_days_csv` — one row per vehicle per day: its trips in driving
+  order, start and end, km, hours and cost (the cost of the day is the sum of its trips);
 - :func:`route_gpx` — GPX 1.1 per route: a ``<rte>`` of the stops for navigation devices
   and a ``<trk>`` with the road path.
 """
@@ -29,6 +36,7 @@ from pathlib import Path
 
 from vervoer.core.files import atomic_open, write_csv
 from vervoer.core.model import (
+    Direction,
     Participant,
     Plan,
     Point,
@@ -38,8 +46,9 @@ from vervoer.core.model import (
     StopKind,
     format_clock,
 )
-from vervoer.io.plan_json import stop_dict
+from vervoer.io.plan_json import stop_dict, vehicle_day_dict
 from vervoer.io.scenario import Scenario
+from vervoer.routing.requests import trips_of_day
 
 LatLon = tuple[float, float]
 Leg = tuple[LatLon, LatLon]
@@ -50,7 +59,7 @@ OSM_ATTRIBUTION = "Road data © OpenStreetMap contributors (ODbL)"
 
 CSV_COLUMNS = [
     "weekday",
-    "direction",
+    "trip",
     "vehicle",
     "organisation",
     "seq",
@@ -65,6 +74,20 @@ CSV_COLUMNS = [
     "alighting",
     "load_seats",
     "load_wheelchairs",
+]
+
+#: the columns of ``vehicle_days.csv`` (:func:`vehicle_day_rows`)
+VEHICLE_DAY_COLUMNS = [
+    "weekday",
+    "vehicle",
+    "organisation",
+    "trips",
+    "trip_count",
+    "start",
+    "end",
+    "km",
+    "hours",
+    "cost",
 ]
 
 
@@ -261,6 +284,54 @@ def iter_routes(plan: Plan) -> Iterator[tuple[RideKey, Route]]:
                 yield ride.key, route
 
 
+def trip_positions(plan: Plan) -> dict[tuple[RideKey, str], tuple[int, int]]:
+    """Where each route lies in its vehicle's day: ``(trip, vehicle) -> (n, of)``.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    dict
+        ``(ride key, vehicle id)`` -> ``(position, number of trips)``: ``(2, 3)`` is the
+        vehicle's second of three trips that day (see :meth:`Plan.vehicle_days`).
+    """
+    out: dict[tuple[RideKey, str], tuple[int, int]] = {}
+    for vd in plan.vehicle_days():
+        for n, (key, _) in enumerate(vd.trips, start=1):
+            out[(key, vd.vehicle)] = (n, len(vd.trips))
+    return out
+
+
+def ride_directions(
+    plan: Plan, scenario: Scenario
+) -> dict[tuple[RideKey, str], tuple[Direction, str | None]]:
+    """Each participant's ride in each trip of the plan: its direction and where it starts.
+
+    Parameters
+    ----------
+    plan, scenario
+        The plan and the scenario it was made for (its requests, by
+        :func:`vervoer.routing.requests.trips_of_day`).
+
+    Returns
+    -------
+    dict
+        ``(ride key, participant id)`` -> ``(direction, origin location id or None)``;
+        the origin is set for a transfer only. Rides the scenario does not ask for are
+        missing.
+    """
+    out: dict[tuple[RideKey, str], tuple[Direction, str | None]] = {}
+    for day in dict.fromkeys(ride.key.weekday for ride in plan.rides):
+        for key, requests in trips_of_day(scenario, day).items():
+            for r in requests:
+                origin = r.origin.id if r.origin is not None else None
+                out[(key, r.participant.id)] = (r.direction, origin)
+    return out
+
+
 # ----------------------------------------------------------------------------- GeoJSON
 
 
@@ -296,19 +367,25 @@ def plan_geojson(
     Returns
     -------
     dict
-        Features with ``properties.type`` ``route``, ``stop`` or ``unassigned``.
+        Features with ``properties.type`` ``route``, ``stop`` or ``unassigned``. Every
+        feature has ``ride``, ``weekday`` and ``trip``; a route also its place in the
+        vehicle's day (``vehicle_trip`` of ``vehicle_trips``); an unassigned ride the
+        participant's ``direction`` (``heen``/``terug``/``transfer``, None when the scenario
+        does not ask for it) and, for a transfer, the ``origin`` location.
     """
     people = people_by_id(scenario)
     points = {p.id: p.point for p in scenario.participants}
+    positions = trip_positions(plan)
     features: list[dict[str, object]] = []
     for key, route in iter_routes(plan):
         base = {
             "ride": str(key),
             "weekday": key.weekday.value,
-            "direction": key.direction.value,
+            "trip": key.trip,
             "vehicle": route.vehicle,
             "organisation": route.organisation,
         }
+        n, of = positions.get((key, route.vehicle), (1, 1))
         first, last = route.stops[0], route.stops[-1]
         features.append(
             {
@@ -320,6 +397,8 @@ def plan_geojson(
                 "properties": {
                     "type": "route",
                     **base,
+                    "vehicle_trip": n,
+                    "vehicle_trips": of,
                     "distance_m": route.distance_m,
                     "km": round(route.distance_m / 1000, 2),
                     "duration_s": route.duration_s,
@@ -344,17 +423,21 @@ def plan_geojson(
                     "properties": props,
                 }
             )
+    directions = ride_directions(plan, scenario) if any(r.unassigned for r in plan.rides) else {}
     for ride in plan.rides:
         for u in ride.unassigned:
             pt = points.get(u.participant)
+            direction, origin = directions.get((ride.key, u.participant), (None, None))
             props = {
                 "type": "unassigned",
                 "ride": str(ride.key),
                 "weekday": ride.key.weekday.value,
-                "direction": ride.key.direction.value,
+                "trip": ride.key.trip,
+                "direction": direction.value if direction is not None else None,
                 "participant": u.participant,
                 "organisation": u.organisation,
                 "location": u.location,
+                "origin": origin,
                 "reason": u.reason.value,
                 "message": u.message,
             }
@@ -405,7 +488,7 @@ def stop_rows(plan: Plan, scenario: Scenario, *, names: bool = False) -> list[li
         for seq, s in enumerate(route.stops):
             row: list[object] = [
                 key.weekday.value,
-                key.direction.value,
+                key.trip,
                 route.vehicle,
                 route.organisation,
                 seq,
@@ -439,6 +522,62 @@ def write_stops_csv(plan: Plan, scenario: Scenario, path: Path, *, names: bool =
     """
     header = CSV_COLUMNS + (["boarding_names", "alighting_names"] if names else [])
     write_csv(Path(path), header, stop_rows(plan, scenario, names=names))
+    return Path(path)
+
+
+def vehicle_day_rows(plan: Plan) -> list[list[object]]:
+    """One row per vehicle per day, in the order of :data:`VEHICLE_DAY_COLUMNS`.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    list
+        Rows by day, then vehicle: the trips in driving order (separated by spaces), their
+        number, the start at and the return to the depot (``HH:MM``), km and hours on the
+        road and the day's cost (the sum of its trips; the fixed cost is in the first) as
+        numbers.
+    """
+    rows: list[list[object]] = []
+    for vd in plan.vehicle_days():
+        d = vehicle_day_dict(vd)
+        trips = [key.trip for key, _ in vd.trips]
+        rows.append(
+            [
+                d["weekday"],
+                d["vehicle"],
+                d["organisation"],
+                " ".join(trips),
+                len(trips),
+                d["start"],
+                d["end"],
+                d["km"],
+                d["hours"],
+                d["cost"],
+            ]
+        )
+    return rows
+
+
+def write_vehicle_days_csv(plan: Plan, path: Path) -> Path:
+    """Write the vehicle days (:func:`vehicle_day_rows`) as CSV atomically; return the path.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    path
+        The file to write (UTF-8, comma; formula-like cells get a ``'``).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    write_csv(Path(path), VEHICLE_DAY_COLUMNS, vehicle_day_rows(plan))
     return Path(path)
 
 
@@ -513,17 +652,29 @@ def write_exports(
     *,
     names: bool = False,
 ) -> dict[str, Path]:
-    """Write ``routes.geojson``, ``stops.csv`` and ``gpx/*.gpx`` into ``out_dir``.
+    """Write ``routes.geojson``, ``stops.csv``, ``vehicle_days.csv`` and ``gpx/*.gpx``.
+
+    Parameters
+    ----------
+    plan, scenario
+        The plan and the scenario it was made for.
+    geometry
+        Road paths per leg (see :func:`route_geometry`); None draws straight lines.
+    out_dir
+        The folder to write into.
+    names
+        Add participant names and home addresses (see :func:`shared_address`).
 
     Returns
     -------
     dict
-        ``geojson``, ``csv`` and ``gpx`` (the folder) -> path.
+        ``geojson``, ``csv``, ``vehicle_days`` and ``gpx`` (the folder) -> path.
     """
     out_dir = Path(out_dir)
     write_gpx(plan, scenario, geometry, out_dir / "gpx", names=names)
     return {
         "geojson": write_geojson(plan, scenario, geometry, out_dir / "routes.geojson", names=names),
         "csv": write_stops_csv(plan, scenario, out_dir / "stops.csv", names=names),
+        "vehicle_days": write_vehicle_days_csv(plan, out_dir / "vehicle_days.csv"),
         "gpx": out_dir / "gpx",
     }

@@ -2,7 +2,7 @@
 
 Maps (:func:`week_map`) are Folium/Leaflet pages: routes along the roads in a colour per
 vehicle, numbered stops in driving order with an arrow per leg, a layer per ride and per
-organisation (a route shows when both its ride and its organisation are switched on), layers
+organisation (a route shows when both its trip and its organisation are switched on), layers
 for locations, depots and unassigned rides, a legend, popups. They are shared between
 organisations, so participants appear by id unless ``names=True``. Leaflet's JavaScript and
 CSS are inlined from the ``xstatic-leaflet`` package, so a saved map needs no CDN; only the
@@ -39,6 +39,7 @@ from vervoer.outputs.exports import (
     simplify_path,
 )
 from vervoer.outputs.style import e, vehicle_colours
+from vervoer.routing.requests import trips_of_day
 
 if TYPE_CHECKING:
     from vervoer.core.model import Plan, RideKey, RidePlan, Route, Stop, Unassigned, Vehicle
@@ -172,21 +173,45 @@ def _route_popup(key: RideKey, route: Route, look: _Lookups, *, sheet_href: str 
     return "<div class='vv-popup'>" + "<br>".join(rows) + "</div>"
 
 
-def _wanted_times(scenario: Scenario) -> dict[tuple[str, Weekday, Direction], set[int]]:
-    """Per ``(location, weekday, direction)``: the asked arrival or departure minutes."""
-    times: dict[tuple[str, Weekday, Direction], set[int]] = defaultdict(set)
-    for a in scenario.attendance:
-        for d in Direction:
-            if a.rides.includes(d):
-                minutes = a.arrive_by if d is Direction.HEEN else a.depart_at
-                times[(a.location, a.weekday, d)].add(minutes)
+#: a location's part in a trip: participants arrive there, or leave from it
+_ARRIVE, _LEAVE = "arrive", "leave"
+
+
+def _wanted_times(
+    scenario: Scenario, keys: Sequence[RideKey]
+) -> dict[tuple[str, RideKey, str], set[int]]:
+    """Per ``(location, trip, arrive/leave)``: the asked arrival or departure minutes.
+
+    The times come from the trip's requests (:func:`vervoer.routing.requests.trips_of_day`):
+    a ride to a location (heen, and the second half of a transfer) asks to arrive by
+    ``arrive_by``; a ride home asks to be picked up from ``depart_at``, and a transfer from
+    ``depart_at`` at the location it starts from.
+    """
+    times: dict[tuple[str, RideKey, str], set[int]] = defaultdict(set)
+    wanted = set(keys)
+    for day in dict.fromkeys(k.weekday for k in keys):
+        for key, requests in trips_of_day(scenario, day).items():
+            if key not in wanted:
+                continue
+            for r in requests:
+                if r.direction in (Direction.HEEN, Direction.TRANSFER):
+                    times[(r.location.id, key, _ARRIVE)].add(r.arrive_by)
+                if r.direction is Direction.TERUG:
+                    times[(r.location.id, key, _LEAVE)].add(r.depart_at)
+                if r.direction is Direction.TRANSFER and r.origin is not None:
+                    times[(r.origin.id, key, _LEAVE)].add(r.depart_at)
     return times
 
 
 def _location_popups(rides: Sequence[RidePlan], look: _Lookups) -> dict[str, str]:
-    """Popup HTML per location id: name, address, and per ride who arrives or leaves when."""
+    """Popup HTML per location id: name, address, and per trip who arrives or leaves when.
+
+    A trip gets a row for the participants arriving at the location and one for those
+    leaving it, each when asked for or when someone gets out or in there (a midday trip
+    can have both).
+    """
     t = look.t
-    times = _wanted_times(look.scenario)
+    times = _wanted_times(look.scenario, [ride.key for ride in rides])
     visits: dict[str, list[tuple[RideKey, str, Stop]]] = defaultdict(list)
     for ride in rides:
         for route in ride.routes:
@@ -204,26 +229,25 @@ def _location_popups(rides: Sequence[RidePlan], look: _Lookups) -> dict[str, str
         rows = []
         for ride in rides:
             key = ride.key
-            heen = key.direction is Direction.HEEN
-            wanted = sorted(times.get((loc.id, key.weekday, key.direction), ()))
             stops = [(v, s) for k, v, s in visits.get(loc.id, ()) if k == key]
-            if not wanted and not stops:
-                continue
-            who = [p for _, s in stops for p in (s.alighting if heen else s.boarding)]
-            when = ", ".join(format_clock(m * 60) for m in wanted)
-            label = t["arrive_by"] if heen else t["depart_at"]
-            vehicles = ", ".join(
-                f"{e(v)} {format_clock(s.arrival)}"
-                for v, s in stops
-                if (s.alighting if heen else s.boarding)
-            )
-            rows.append(
-                f"<tr><td>{e(ride_label(key, look.language))}</td>"
-                f"<td>{e(label)} {when}</td>"
-                f"<td>{len(who)} {e(t['participants'])} {e(t['arrive' if heen else 'leave'])}"
-                f"{': ' + look.who(who) if who else ''}</td>"
-                f"<td>{vehicles}</td></tr>"
-            )
+            for role in (_ARRIVE, _LEAVE):
+                arrive = role == _ARRIVE
+                wanted = sorted(times.get((loc.id, key, role), ()))
+                moving = [(v, s) for v, s in stops if (s.alighting if arrive else s.boarding)]
+                if not wanted and not moving:
+                    continue
+                who = [p for _, s in moving for p in (s.alighting if arrive else s.boarding)]
+                when = ", ".join(format_clock(m * 60) for m in wanted)
+                label = t["arrive_by"] if arrive else t["depart_at"]
+                vehicles = ", ".join(f"{e(v)} {format_clock(s.arrival)}" for v, s in moving)
+                rows.append(
+                    f"<tr data-ride='{e(str(key))}' data-role='{role}'>"
+                    f"<td>{e(ride_label(key, look.language))}</td>"
+                    f"<td>{e(label)} {when}</td>"
+                    f"<td>{len(who)} {e(t['participants'])} {e(t[role])}"
+                    f"{': ' + look.who(who) if who else ''}</td>"
+                    f"<td>{vehicles}</td></tr>"
+                )
         table = f"<table>{''.join(rows)}</table>" if rows else ""
         out[loc.id] = "<div class='vv-popup'>" + "<br>".join(head) + table + "</div>"
     return out

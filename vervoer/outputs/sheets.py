@@ -1,7 +1,8 @@
-"""Driver route sheets: a printable A4 page per vehicle per ride, and their index.
+"""Driver route sheets: a printable A4 page per vehicle per trip, and their index.
 
 :func:`route_sheet_html` gives one sheet as a self-contained HTML page (CSS ``@page`` A4,
-ready for WeasyPrint, see :mod:`vervoer.outputs.pdf`): the vehicle and its times, a table of
+ready for WeasyPrint, see :mod:`vervoer.outputs.pdf`): the vehicle and its times, the
+vehicle's day (its trips in driving order, this one marked), a table of
 the stops in driving order with who gets in and out, the load, navigation links, totals and a
 small map of the route (:func:`route_svg`). Sheets show participants' names by default — the
 driver has to know whom to pick up, also from other organisations — and ``names=False``
@@ -17,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vervoer.core.i18n import (
-    day_name,
     format_number,
     language_code,
     load_text,
@@ -33,6 +33,7 @@ from vervoer.core.model import (
     Stop,
     StopKind,
     Vehicle,
+    VehicleDay,
     format_clock,
 )
 from vervoer.io.scenario import Scenario
@@ -73,6 +74,8 @@ table.stops th, table.stops td { border: 0.6pt solid #888; padding: 3pt 4pt;
 table.stops th { background: #e8e8e8 }
 table.stops tr { page-break-inside: avoid }
 tr.depot td { background: #f4f4f4 }
+ol.schedule { margin: 0; padding-left: 14pt }
+ol.schedule li.current { font-weight: bold }
 td.seq { font-weight: bold; font-size: 12pt; text-align: center; width: 8mm }
 td.time { white-space: nowrap; font-weight: bold }
 .person { margin-bottom: 3pt }
@@ -247,8 +250,9 @@ def route_sheet_html(
     geometry: Geometry | None = None,
     colour: str | None = None,
     gpx_href: str | None = None,
+    vehicle_day: VehicleDay | None = None,
 ) -> str:
-    """The printable A4 route sheet of one vehicle in one ride, as an HTML page.
+    """The printable A4 route sheet of one vehicle in one trip, as an HTML page.
 
     Parameters
     ----------
@@ -267,6 +271,9 @@ def route_sheet_html(
         The vehicle's colour on the maps.
     gpx_href
         Link to the route's GPX file, when written next to the sheets.
+    vehicle_day
+        The vehicle's day this trip belongs to, for the day schedule (None: found in
+        ``plan.vehicle_days()``; pass it when writing many sheets).
 
     Returns
     -------
@@ -285,6 +292,8 @@ def route_sheet_html(
         language=language,
     )
     colour = colour or vehicle_colours(plan, scenario).get(route.vehicle, "#1f77b4")
+    if vehicle_day is None:
+        vehicle_day = find_vehicle_day(plan, ride_key, route.vehicle)
     title = f"{t['sheet_title']} {route.vehicle} — {ride_label(ride_key, language)}"
     footer = f"{t['confidential']} {OSM_ATTRIBUTION}".replace('"', "'").replace("\\", "/")
     css = _SHEET_CSS.replace("@FOOTER@", footer).replace("@PAGE@", t["page"])
@@ -293,7 +302,7 @@ def route_sheet_html(
         f"<title>{e(title)}</title><style>{css}</style></head>",
         f"<body data-ride='{e(str(ride_key))}' data-vehicle='{e(route.vehicle)}'>",
         f"<h1>{e(t['sheet_title'])} · {e(ride_label(ride_key, language))}</h1>",
-        *_meta_table(ride_key, sheet, colour),
+        *_meta_table(ride_key, sheet, colour, vehicle_day),
         *_stops_table(sheet),
         _totals(sheet),
         f"<p class='small'>{e(t['nav'])}: {e(t['nav_note'])}",
@@ -308,8 +317,10 @@ def route_sheet_html(
     return "".join(parts)
 
 
-def _meta_table(ride_key: RideKey, sheet: _Sheet, colour: str) -> list[str]:
-    """The head of a sheet: vehicle and capacity, organisation, day, depot times."""
+def _meta_table(
+    ride_key: RideKey, sheet: _Sheet, colour: str, vehicle_day: VehicleDay | None
+) -> list[str]:
+    """The head of a sheet: vehicle and capacity, organisation, trip, depot times, the day."""
     t = sheet.t
     route, vehicle = sheet.route, sheet.vehicle
     first, last = route.stops[0], route.stops[-1]
@@ -319,19 +330,88 @@ def _meta_table(ride_key: RideKey, sheet: _Sheet, colour: str) -> list[str]:
         if vehicle
         else ""
     )
-    day = day_name(ride_key.weekday, sheet.language)
     depot_addr = stop_address(first, sheet.book)
     return [
         "<table class='meta'>",
         f"<tr><th>{e(t['vehicle'])}</th><td><span class='swatch' style='background:"
         f"{e(colour)}'></span> <b>{e(route.vehicle)}</b>{e(vname)}{e(cap)}</td></tr>",
         f"<tr><th>{e(t['organisation'])}</th><td>{e(sheet.org(route.organisation))}</td></tr>",
-        f"<tr><th>{e(t['day'])}</th><td>{e(day)}, {e(t[ride_key.direction.value + '_long'])}"
+        f"<tr><th>{e(t['day'])}</th><td>{e(ride_label(ride_key, sheet.language, long=True))}"
         "</td></tr>",
         f"<tr><th>{e(t['depot_start'])}</th><td><b>{format_clock(first.departure)}</b>"
         f"{' — ' + e(depot_addr) if depot_addr else ''}</td></tr>",
         f"<tr><th>{e(t['depot_end'])}</th><td><b>{format_clock(last.arrival)}</b></td></tr>",
+        *_schedule_row(ride_key, vehicle_day, sheet),
         "</table>",
+    ]
+
+
+def trip_words(key: RideKey, language: str) -> str:
+    """A trip's name without its day: ``middagrit`` / ``heen, rit 2`` (not escaped).
+
+    Parameters
+    ----------
+    key
+        The trip.
+    language
+        ``nl`` (default) or ``en``.
+
+    Returns
+    -------
+    str
+        The kind's text, with the number of a second trip of its kind.
+    """
+    t = texts(language)
+    words = t[key.kind]
+    if key.number > 1:
+        words += f", {t['trip_number']} {key.number}"
+    return words
+
+
+def find_vehicle_day(plan: Plan, ride_key: RideKey, vehicle: str) -> VehicleDay | None:
+    """The day of ``vehicle`` that holds the trip ``ride_key`` (None when not in the plan).
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    ride_key, vehicle
+        The trip and the vehicle's id.
+
+    Returns
+    -------
+    VehicleDay or None
+        From :meth:`Plan.vehicle_days`.
+    """
+    for vd in plan.vehicle_days():
+        if vd.weekday is ride_key.weekday and vd.vehicle == vehicle:
+            return vd
+    return None
+
+
+def _schedule_row(ride_key: RideKey, vehicle_day: VehicleDay | None, sheet: _Sheet) -> list[str]:
+    """The row "Dagplanning": the vehicle's trips of the day in order, this one marked."""
+    if vehicle_day is None or not any(k == ride_key for k, _ in vehicle_day.trips):
+        return []
+    t = sheet.t
+    total = len(vehicle_day.trips)
+    items = []
+    position = 1
+    for n, (key, r) in enumerate(vehicle_day.trips, start=1):
+        times = f"{format_clock(r.stops[0].departure)}–{format_clock(r.stops[-1].arrival)}"
+        current = key == ride_key
+        if current:
+            position = n
+        mark = f" — {e(t['this_trip'])}" if current else ""
+        cls = " class='current'" if current else ""
+        items.append(
+            f"<li{cls} data-trip='{e(key.trip)}'>"
+            f"{e(trip_words(key, sheet.language))} {times}{mark}</li>"
+        )
+    of = t["trip_of"].format(n=position, total=total)
+    return [
+        f"<tr><th>{e(t['day_schedule'])}</th><td>{e(of)}"
+        f"<ol class='schedule'>{''.join(items)}</ol></td></tr>"
     ]
 
 
@@ -496,9 +576,11 @@ def sheet_stems(plan: Plan) -> dict[tuple[str, str], str]:
 
 
 __all__ = [
+    "find_vehicle_day",
     "osm_directions_url",
     "route_sheet_html",
     "route_svg",
     "sheet_stems",
     "sheets_index_html",
+    "trip_words",
 ]

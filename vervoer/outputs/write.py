@@ -85,7 +85,7 @@ def write_sheets(
     geometry: Geometry | None = None,
     gpx_dir: str | None = None,
 ) -> dict[str, Path]:
-    """Write one route sheet per vehicle per ride (HTML, and PDF), and ``index.html``.
+    """Write one route sheet per vehicle per trip (HTML, and PDF), and ``index.html``.
 
     Parameters
     ----------
@@ -111,6 +111,7 @@ def write_sheets(
     out: dict[str, Path] = {}
     entries: list[tuple[RideKey, Route, str, str | None]] = []
     documents: list[Document] = []
+    days = {(vd.weekday, vd.vehicle): vd for vd in plan.vehicle_days()}
     for key, route in iter_routes(plan):
         stem = stems[(str(key), route.vehicle)]
         text = route_sheet_html(
@@ -123,6 +124,7 @@ def write_sheets(
             geometry=geometry,
             colour=colours.get(route.vehicle),
             gpx_href=f"{gpx_dir.rstrip('/')}/{stem}.gpx" if gpx_dir else None,
+            vehicle_day=days.get((key.weekday, route.vehicle)),
         )
         path = out_dir / f"{stem}.html"
         with atomic_open(path, "w", encoding="utf-8") as fh:
@@ -156,8 +158,8 @@ def write_outputs(
     """Maps, route sheets and exports of a plan, into ``out_dir``.
 
     Writes ``map.html`` + ``map-<day>.html``, ``sheets/`` (HTML, PDF, ``index.html``),
-    ``routes.geojson``, ``stops.csv`` and ``gpx/``. Road geometry is computed once on
-    ``network``.
+    ``routes.geojson``, ``stops.csv``, ``vehicle_days.csv`` and ``gpx/``. Road geometry is
+    computed once on ``network``.
 
     Parameters
     ----------
@@ -184,7 +186,8 @@ def write_outputs(
     Returns
     -------
     dict
-        ``map``, ``map-<day>``, ``sheets`` (the index), ``geojson``, ``csv``, ``gpx`` -> path.
+        ``map``, ``map-<day>``, ``sheets`` (the index), ``geojson``, ``csv``,
+        ``vehicle_days``, ``gpx`` -> path.
     """
     out_dir = Path(out_dir)
     language = language or scenario.settings.language

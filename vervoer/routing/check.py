@@ -4,24 +4,31 @@ It reads what was requested (:mod:`vervoer.routing.requests`) and the tariff
 (:mod:`vervoer.routing.pricing`), never the planner or the solver, so a planner bug cannot
 hide itself. Each rule is one function that returns its violations as sentences:
 
-- every requested ride is in exactly one route or listed unassigned with a reason;
-- a vehicle exists, works that day, has one route per ride, carries only its own
+- every trip of every attendance day is in the plan (or, for a plan of some days or trips,
+  every trip it was asked for), and every requested ride of a trip is in exactly one route
+  or listed unassigned with a reason;
+- a vehicle exists, works that day, has one route per trip, carries only its own
   organisation's participants in own mode, starts and ends at its depot inside its shift;
+- a vehicle's trips of one day never overlap: each starts at the depot no earlier than the
+  previous one is back there (no vehicle in two places at once);
 - drives take at least the matrix time; each stop lasts its boarding and alighting;
 - pickup before drop-off in the same vehicle, at the right places, inside the windows;
 - capacity after every stop, and the stated load; maximum ride time per participant;
-- distance, duration and cost of each route as stated.
+- distance, duration and cost of each route as stated, the fixed cost of a vehicle day on
+  its first trip only;
+- the totals a plan.json states for every trip, day and the week equal the sums of routes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from vervoer.core.model import (
     Mode,
     Participant,
     Plan,
+    RideKey,
     RidePlan,
     Route,
     Stop,
@@ -33,7 +40,7 @@ from vervoer.core.settings import Settings
 from vervoer.geo.matrix import Matrix
 from vervoer.io.scenario import Scenario
 from vervoer.routing.pricing import route_cost
-from vervoer.routing.requests import PlaceKey, Request, boarding_s, requests_for
+from vervoer.routing.requests import PlaceKey, Request, all_trips, boarding_s, requests_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +51,8 @@ class CheckResult:
     requests: int
     served: int
     unassigned: int
+    trips: int = 0
+    scenario_trips: int = 0
 
     @property
     def ok(self) -> bool:
@@ -62,6 +71,7 @@ class _Context:
     places: Mapping[PlaceKey, int]
     mode: Mode
     tolerance_s: int
+    first_trips: frozenset[tuple[RideKey, str]] = frozenset()  # (trip, vehicle) first of day
 
 
 @dataclass(slots=True)
@@ -80,6 +90,7 @@ def check_plan(
     matrix: Matrix,
     places: Mapping[PlaceKey, int],
     *,
+    rides: Sequence[RideKey] | None = None,
     tolerance_s: int = 1,
 ) -> CheckResult:
     """Verify a plan against the scenario and matrix, independently of the solver.
@@ -94,6 +105,9 @@ def check_plan(
         Travel times and distances between the places.
     places
         Matrix index per place.
+    rides
+        The trips the plan must hold; default: those it was made for (its ``meta``
+        ``rides``), or else every trip of every attendance day of the scenario.
     tolerance_s
         Rounding tolerance for times.
 
@@ -109,8 +123,15 @@ def check_plan(
         places=places,
         mode=plan.mode,
         tolerance_s=tolerance_s,
+        first_trips=frozenset(
+            (vd.trips[0][0], vd.vehicle) for vd in plan.vehicle_days() if vd.trips
+        ),
     )
-    bad: list[str] = []
+    scenario_trips = all_trips(scenario)
+    expected = _expected_trips(plan, scenario_trips) if rides is None else tuple(rides)
+    bad = _check_trips_present(plan, expected)
+    bad += _check_vehicle_days(plan, ctx)
+    bad += _check_stated_plan_totals(plan)
     n_requests = n_served = n_unassigned = 0
     for ride in plan.rides:
         wanted = {r.participant.id: r for r in requests_for(scenario, ride.key)}
@@ -123,7 +144,90 @@ def check_plan(
         bad += _check_all_requests_answered(ride, wanted, seen)
         n_unassigned += len(ride.unassigned)
         n_served += sum(1 for who in seen.values() if who != "unassigned")
-    return CheckResult(tuple(bad), n_requests, n_served, n_unassigned)
+    return CheckResult(
+        tuple(bad), n_requests, n_served, n_unassigned, len(plan.rides), len(scenario_trips)
+    )
+
+
+# ----------------------------------------------------------------------------- per plan
+
+
+def _expected_trips(plan: Plan, scenario_trips: Sequence[RideKey]) -> tuple[RideKey, ...]:
+    """The trips a plan was asked for (its meta), or every trip of the scenario."""
+    asked = plan.meta.get("rides")
+    if isinstance(asked, list) and asked:
+        try:
+            return tuple(RideKey.parse(str(k)) for k in asked)
+        except ValueError:
+            pass
+    return tuple(scenario_trips)
+
+
+def _check_trips_present(plan: Plan, expected: Sequence[RideKey]) -> list[str]:
+    """Every trip asked for is in the plan, once."""
+    keys = [ride.key for ride in plan.rides]
+    bad = [f"{key}: trip is requested but not in the plan" for key in expected if key not in keys]
+    bad += [f"{key}: trip is in the plan twice" for key in set(keys) if keys.count(key) > 1]
+    return bad
+
+
+def _check_vehicle_days(plan: Plan, ctx: _Context) -> list[str]:
+    """A vehicle's trips on one day follow each other: never two places at once.
+
+    Each trip runs from the depot back to the depot, so the next may start when the
+    previous one is back (the drive between them is nil).
+    """
+    bad = []
+    for vd in plan.vehicle_days():
+        for (k1, r1), (k2, r2) in zip(vd.trips[:-1], vd.trips[1:], strict=True):
+            if not r1.stops or not r2.stops:
+                continue
+            back = r1.stops[-1].arrival
+            if r2.stops[0].departure + ctx.tolerance_s < back:
+                bad.append(
+                    f"{vd.weekday.value} vehicle {vd.vehicle}: trip {k2.trip} leaves the depot "
+                    f"at {format_clock(r2.stops[0].departure)}, but trip {k1.trip} is back "
+                    f"only at {format_clock(back)} (two places at once)"
+                )
+    return bad
+
+
+def _check_stated_plan_totals(plan: Plan) -> list[str]:
+    """The totals a plan.json states equal the sums of its routes (trip, day, week)."""
+    stated = plan.stated_totals
+    if stated is None:  # made here, not read from a file
+        return []
+    bad: list[str] = []
+    by_day: dict[str, list[Route]] = {}
+    for ride in plan.rides:
+        by_day.setdefault(ride.key.weekday.value, []).extend(ride.routes)
+    per_ride = stated.get("per_ride")
+    if isinstance(per_ride, Mapping):
+        for ride in plan.rides:
+            bad += _compare_totals(f"{ride.key} totals", per_ride.get(str(ride.key)), ride.routes)
+    per_day = stated.get("per_day")
+    if isinstance(per_day, Mapping):
+        for day, routes in by_day.items():
+            bad += _compare_totals(f"{day} totals", per_day.get(day), routes)
+    all_routes = [r for ride in plan.rides for r in ride.routes]
+    bad += _compare_totals("week totals", stated.get("week"), all_routes)
+    return bad
+
+
+def _compare_totals(where: str, stated: object, routes: Sequence[Route]) -> list[str]:
+    if not isinstance(stated, Mapping):
+        return [f"{where}: missing in plan.json"]
+    sums = {
+        "cost": (sum(r.cost for r in routes), 0.011),
+        "km": (sum(r.distance_m for r in routes) / 1000, 0.011),
+        "hours": (sum(r.duration_s for r in routes) / 3600, 0.011),
+    }
+    bad = []
+    for name, (value, tol) in sums.items():
+        got = stated.get(name)
+        if not isinstance(got, int | float) or abs(float(got) - value) > tol:
+            bad.append(f"{where}: {name} stated {got}, the routes add up to {value:.2f}")
+    return bad
 
 
 # ----------------------------------------------------------------------------- per ride
@@ -177,7 +281,8 @@ def _check_route(
     bad += _check_shift(route, v, ctx, where)
     walk = _Walk()
     bad += _check_stops(route, v, wanted, seen, walk, ctx, where)
-    bad += _check_stated_totals(route, v, walk, where)
+    first = (ride.key, route.vehicle) in ctx.first_trips
+    bad += _check_stated_totals(route, v, walk, where, first_of_day=first)
     return bad
 
 
@@ -187,7 +292,7 @@ def _check_vehicle_day(
     """One route per vehicle and ride, on a day the vehicle works."""
     bad = []
     if route.vehicle in used:
-        bad.append(f"{where}: vehicle has two routes in one ride")
+        bad.append(f"{where}: vehicle has two routes in one trip")
     used.add(route.vehicle)
     if ride.key.weekday not in v.weekdays:
         bad.append(f"{where}: vehicle does not work on {ride.key.weekday.value}")
@@ -357,15 +462,18 @@ def _check_load(s: Stop, pos: int, v: Vehicle, walk: _Walk, where: str) -> list[
     return bad
 
 
-def _check_stated_totals(route: Route, v: Vehicle, walk: _Walk, where: str) -> list[str]:
-    """Distance, duration and cost of the route as recomputed from its stops."""
+def _check_stated_totals(
+    route: Route, v: Vehicle, walk: _Walk, where: str, *, first_of_day: bool
+) -> list[str]:
+    """Distance, duration and cost of the route as recomputed from its stops (the fixed
+    cost of the vehicle day on its first trip of the day only)."""
     bad = []
     if walk.metres != route.distance_m:
         bad.append(f"{where}: distance {route.distance_m} m, recomputed {walk.metres} m")
     duration = route.stops[-1].arrival - route.stops[0].departure
     if duration != route.duration_s:
         bad.append(f"{where}: duration stated wrongly")
-    cost = route_cost(v, walk.metres, duration)
+    cost = route_cost(v, walk.metres, duration, first_of_day=first_of_day)
     if abs(cost - route.cost) > 0.011:
         bad.append(f"{where}: cost {route.cost:.2f}, recomputed {cost:.2f}")
     return bad

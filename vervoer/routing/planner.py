@@ -1,13 +1,18 @@
-"""From a scenario and its matrix to planned rides: requests, cheap checks, solving, routes.
+"""From a scenario and its matrix to planned days: requests, cheap checks, solving, routes.
 
-For each ride (weekday + direction) and each pool (``own``: one organisation; ``shared``:
-a pooling group), the requests of that ride are checked for the impossibilities the
-planner can name without solving (no vehicle that day, no wheelchair place, ride too long
-even when direct, window unreachable even by a direct ride from a depot), and the rest
-are handed to the OR-Tools model in :mod:`vervoer.routing.solver` as a pickup-and-delivery
-instance whose objective is money: fixed cost per vehicle used, cost per hour of route
-duration and cost per km (integer millicents). Whatever the solver leaves out is listed
-as "no room found within the time limit".
+A day is planned per pool (``own``: one organisation; ``shared``: a pooling group), trip
+by trip in time order (:func:`vervoer.routing.requests.trips_of_day`), with every
+vehicle's availability carried forward: a vehicle that drove an earlier trip is back at
+its depot when that route ends, and its next trip starts no earlier (one schedule per
+vehicle day, never two places at once). The requests of a trip are first checked for the
+impossibilities the planner can name without solving (no vehicle that day, no wheelchair
+place, ride too long even when direct, window unreachable even by a direct ride from a
+depot); the rest go to the OR-Tools model in :mod:`vervoer.routing.solver` as a
+pickup-and-delivery instance whose objective is money: the fixed cost of a vehicle day
+(charged on the vehicle's first trip of the day only, so a bus that already drove is
+cheaper to use again), cost per hour of route duration and cost per km (integer
+millicents). Whatever the solver leaves out is listed as "no room found". Days are
+independent and are planned in parallel processes.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from vervoer.core.model import (
     StopKind,
     Unassigned,
     Vehicle,
+    Weekday,
 )
 from vervoer.core.processes import stop_pool
 from vervoer.core.settings import Settings, SolveParams
@@ -46,9 +52,9 @@ from vervoer.routing.requests import (
     DAY_END_S,
     PlaceKey,
     Request,
-    all_rides,
+    all_trips,
     boarding_s,
-    requests_for,
+    trips_of_day,
 )
 from vervoer.routing.solver import Instance, solve_instance
 
@@ -85,6 +91,7 @@ def plan_week(
     *,
     mode: Mode = Mode.SHARED,
     rides: Sequence[RideKey] | None = None,
+    days: Sequence[Weekday] | None = None,
     params: SolveParams | None = None,
     progress: Callable[[RideKey, RidePlan], None] | None = None,
     workers: int | None = None,
@@ -102,13 +109,17 @@ def plan_week(
     mode
         ``own`` or ``shared``.
     rides
-        The rides to plan (default: every weekday, heen and terug).
+        The trips to plan (default: every trip of every day in the attendance, Saturday
+        and Sunday included). A trip that the scenario does not have is planned empty.
+    days
+        When ``rides`` is not given: every trip of these days (default: every day in the
+        attendance).
     params
         Solver parameters (default: from the scenario settings).
     progress
-        Called after each ride with its plan (in the order rides finish).
+        Called after each trip with its plan (in the order days finish).
     workers
-        Rides are independent and are planned in parallel processes; default: all cores
+        Days are independent and are planned in parallel processes; default: all cores
         (``os.cpu_count()``), 1 plans in this process. The result does not depend on it.
 
     Returns
@@ -117,31 +128,36 @@ def plan_week(
     """
     settings = scenario.settings
     params = params or SolveParams.from_settings(settings)
-    rides = tuple(rides) if rides is not None else all_rides()
-    workers = min(workers or os.cpu_count() or 1, len(rides))
+    rides = tuple(rides) if rides is not None else all_trips(scenario, days)
+    by_day: dict[Weekday, list[RideKey]] = {}
+    for key in rides:
+        by_day.setdefault(key.weekday, []).append(key)
+    workers = min(workers or os.cpu_count() or 1, len(by_day))
     done: dict[RideKey, RidePlan] = {}
-    if workers <= 1:
-        for key in rides:
-            done[key] = plan_ride(scenario, matrix, places, key, mode=mode, params=params)
+
+    def finished(day_plans: Sequence[RidePlan]) -> None:
+        for ride in day_plans:
+            done[ride.key] = ride
             if progress:
-                progress(key, done[key])
+                progress(ride.key, ride)
+
+    if workers <= 1:
+        for day, keys in by_day.items():
+            finished(plan_day(scenario, matrix, places, day, keys, mode=mode, params=params))
     else:
         pool = ProcessPoolExecutor(
             max_workers=workers, initializer=_worker_init, initargs=(os.getpid(),)
         )
         try:
             with _signals_held():  # the workers are forked here
-                futures = {
+                futures = [
                     pool.submit(
-                        plan_ride, scenario, matrix, places, key, mode=mode, params=params
-                    ): key
-                    for key in rides
-                }
+                        plan_day, scenario, matrix, places, day, keys, mode=mode, params=params
+                    )
+                    for day, keys in by_day.items()
+                ]
             for fut in as_completed(futures):
-                key = futures[fut]
-                done[key] = fut.result()
-                if progress:
-                    progress(key, done[key])
+                finished(fut.result())
         except BaseException:  # Ctrl-C, SIGTERM, a failed ride: do not wait for the others
             stop_pool(pool)
             raise
@@ -157,6 +173,8 @@ def plan_week(
             "max_iterations": params.max_iterations,
             "lns_rounds": params.lns_rounds,
             "language": settings.language,
+            "rides": [str(key) for key in rides],
+            "partial": set(rides) != set(all_trips(scenario)),
         },
     )
 
@@ -208,6 +226,76 @@ def _worker_init(parent: int) -> None:
         os._exit(1)
 
 
+def plan_day(
+    scenario: Scenario,
+    matrix: Matrix,
+    places: Mapping[PlaceKey, int],
+    weekday: Weekday,
+    keys: Sequence[RideKey] | None = None,
+    *,
+    mode: Mode,
+    params: SolveParams,
+) -> list[RidePlan]:
+    """Plan the trips of one day over all pools of the mode, in time order.
+
+    Parameters
+    ----------
+    scenario, matrix, places
+        As for :func:`plan_week`.
+    weekday
+        The day.
+    keys
+        The trips of the day to plan (default: all); a key the day does not have gives an
+        empty trip plan.
+    mode, params
+        As for :func:`plan_week`.
+
+    Returns
+    -------
+    list of RidePlan
+        One per trip asked for, in the order of ``keys``.
+    """
+    trips = trips_of_day(scenario, weekday)
+    wanted = list(keys) if keys is not None else list(trips)
+    chosen = [k for k in trips if k in set(wanted)]  # the day's order
+    routes: dict[RideKey, list[Route]] = {k: [] for k in wanted}
+    unassigned: dict[RideKey, list[Unassigned]] = {k: [] for k in wanted}
+    for pool in pools_for(scenario, mode):
+        members = set(pool.organisations)
+        vehicles = [
+            v for v in scenario.vehicles if v.organisation in members and weekday in v.weekdays
+        ]
+        free_from: dict[str, int] = {}  # vehicle -> back at the depot after its last trip
+        for key in chosen:
+            pool_requests = [r for r in trips[key] if r.participant.organisation in members]
+            if not pool_requests:
+                continue
+            r, u = _plan_pool(
+                pool,
+                pool_requests,
+                vehicles,
+                free_from,
+                matrix,
+                places,
+                key,
+                scenario.settings,
+                params,
+                mode,
+            )
+            for route in r:
+                free_from[route.vehicle] = route.stops[-1].arrival
+            routes[key].extend(r)
+            unassigned[key].extend(u)
+    return [
+        RidePlan(
+            key=key,
+            routes=tuple(sorted(routes[key], key=lambda r: r.vehicle)),
+            unassigned=tuple(sorted(unassigned[key], key=lambda u: u.participant)),
+        )
+        for key in wanted
+    ]
+
+
 def plan_ride(
     scenario: Scenario,
     matrix: Matrix,
@@ -217,26 +305,8 @@ def plan_ride(
     mode: Mode,
     params: SolveParams,
 ) -> RidePlan:
-    """Plan one ride (weekday + direction) over all pools of the mode."""
-    requests = requests_for(scenario, key)
-    routes: list[Route] = []
-    unassigned: list[Unassigned] = []
-    for pool in pools_for(scenario, mode):
-        members = set(pool.organisations)
-        pool_requests = [r for r in requests if r.participant.organisation in members]
-        if not pool_requests:
-            continue
-        vehicles = [
-            v for v in scenario.vehicles if v.organisation in members and key.weekday in v.weekdays
-        ]
-        r, u = _plan_pool(
-            pool, pool_requests, vehicles, matrix, places, key, scenario.settings, params, mode
-        )
-        routes.extend(r)
-        unassigned.extend(u)
-    routes.sort(key=lambda r: r.vehicle)
-    unassigned.sort(key=lambda u: u.participant)
-    return RidePlan(key=key, routes=tuple(routes), unassigned=tuple(unassigned))
+    """Plan one trip on its own, every vehicle free for it (a day of one trip)."""
+    return plan_day(scenario, matrix, places, key.weekday, [key], mode=mode, params=params)[0]
 
 
 # ----------------------------------------------------------------------------- pool
@@ -246,6 +316,7 @@ def _plan_pool(
     pool: Pool,
     requests: Sequence[Request],
     vehicles: Sequence[Vehicle],
+    free_from: Mapping[str, int],
     matrix: Matrix,
     places: Mapping[PlaceKey, int],
     key: RideKey,
@@ -261,8 +332,24 @@ def _plan_pool(
             feasible.append(req)
         else:
             unassigned.append(_unassigned(req, *why))
+    day = DAY_NAMES["en"][key.weekday]
     vehicles = [v for v in vehicles if PlaceKey(StopKind.DEPOT, v.id) in places]
-    if not feasible or not vehicles:
+    # a vehicle that drove an earlier trip starts this one when it is back at the depot
+    early = {v.id: max(v.shift_start * 60, free_from.get(v.id, 0)) for v in vehicles}
+    free = [v for v in vehicles if early[v.id] < v.shift_end * 60]
+    if feasible and not free:
+        for req in feasible:
+            unassigned.append(
+                _unassigned(
+                    req,
+                    Reason.NO_ROOM,
+                    f"every vehicle of {pool_words(pool, mode)} on {day} is still on an "
+                    "earlier trip or its shift has ended",
+                )
+            )
+        return [], unassigned
+    vehicles = free
+    if not feasible:
         return [], unassigned
 
     # nodes: one per vehicle depot, then pickup and delivery of each request
@@ -311,10 +398,17 @@ def _plan_pool(
         starts=np.arange(k),
         ends=np.arange(k),
         capacity=np.array([(v.seats, v.wheelchair_places) for v in vehicles], dtype=np.int64),
-        shift_early=np.array([v.shift_start * 60 for v in vehicles], dtype=np.int64),
+        shift_early=np.array([early[v.id] for v in vehicles], dtype=np.int64),
         shift_late=np.array([v.shift_end * 60 for v in vehicles], dtype=np.int64),
         max_duration=np.array([(v.shift_end - v.shift_start) * 60 for v in vehicles]),
-        fixed_cost=np.array([round(v.fixed_cost * MILLICENTS_PER_EURO) for v in vehicles]),
+        # the fixed cost of a vehicle day is paid on its first trip only
+        fixed_cost=np.array(
+            [
+                0 if v.id in free_from else round(v.fixed_cost * MILLICENTS_PER_EURO)
+                for v in vehicles
+            ],
+            dtype=np.int64,
+        ),
         # per metre and per second of route duration
         cost_per_distance=np.array([round(v.cost_per_km * 100) for v in vehicles]),
         cost_per_time=np.array(
@@ -347,16 +441,16 @@ def _plan_pool(
                     people,
                     feasible,
                     k,
+                    first_of_day=v.id not in free_from,
                 )
             )
-    day = DAY_NAMES["en"][key.weekday]
     for r in sorted(dropped):
         unassigned.append(
             _unassigned(
                 feasible[r],
                 Reason.NO_ROOM,
                 f"no room found within the time limit in the {len(vehicles)} vehicles of "
-                f"{pool_words(pool, mode)} on {day}",
+                f"{pool_words(pool, mode)} free for the {key.trip} trip on {day}",
             )
         )
     return routes, unassigned
@@ -384,6 +478,8 @@ def _route(
     people: Mapping[str, Participant],
     requests: Sequence[Request],
     k: int,
+    *,
+    first_of_day: bool = True,
 ) -> Route:
     """Turn a solver route into stops; consecutive nodes at one place without waiting merge."""
     stops: list[dict[str, object]] = []
@@ -449,7 +545,12 @@ def _route(
                 load_wheelchairs=s["load"][1],  # type: ignore[index]
             )
         )
-    return price_route(vehicle, tuple(out_stops), route_metres(nodes, node_place, matrix))
+    return price_route(
+        vehicle,
+        tuple(out_stops),
+        route_metres(nodes, node_place, matrix),
+        first_of_day=first_of_day,
+    )
 
 
 def route_metres(nodes: Sequence[int], node_place: Sequence[int], matrix: Matrix) -> int:

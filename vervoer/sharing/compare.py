@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from vervoer.core.model import Mode, Plan, Pool, RideKey
+from vervoer.core.model import Mode, Plan, Pool, RideKey, Weekday
 from vervoer.core.settings import SolveParams
 from vervoer.geo.matrix import Matrix
 from vervoer.io.scenario import Scenario
@@ -156,7 +156,7 @@ class CoalitionCost:
     scenario: Scenario
     matrix: Matrix
     places: Mapping[PlaceKey, int]
-    rides: tuple[RideKey, ...]
+    days: tuple[Weekday, ...] | None
     params: SolveParams
     unassigned_ride_cost: float = UNASSIGNED_RIDE_COST
 
@@ -168,7 +168,7 @@ class CoalitionCost:
             self.matrix,
             self.places,
             mode=Mode.SHARED,
-            rides=self.rides,
+            days=self.days,
             params=self.params,
             workers=1,
         )
@@ -202,7 +202,7 @@ def compare(
     matrix: Matrix,
     places: Mapping[PlaceKey, int],
     *,
-    rides: Sequence[RideKey],
+    days: Sequence[Weekday] | None = None,
     params: SolveParams,
     executor: ExecutorName = "process",
     scheduler: str | None = None,
@@ -215,8 +215,9 @@ def compare(
     ----------
     scenario, matrix, places
         A prepared scenario (see :func:`vervoer.pipeline.prepare`).
-    rides
-        The rides to compare (e.g. the whole week).
+    days
+        The days to compare (default: every day in the attendance), each with all its
+        trips: a vehicle day is the unit of planning, so a coalition plans whole days.
     params
         Solver parameters; the same for every coalition.
     executor
@@ -238,7 +239,8 @@ def compare(
     from vervoer.sharing.evaluate import evaluate_coalitions
 
     orgs = tuple(sorted(o.id for o in scenario.organisations))
-    fn = CoalitionCost(scenario, matrix, dict(places), tuple(rides), params, unassigned_ride_cost)
+    chosen = tuple(days) if days is not None else None
+    fn = CoalitionCost(scenario, matrix, dict(places), chosen, params, unassigned_ride_cost)
     exact = len(orgs) <= 8
     if exact:
         costs = evaluate_coalitions(
@@ -247,8 +249,8 @@ def compare(
         costs, split = split_closure(costs)
     else:
         costs, split = {}, []
-    own = plan_week(scenario, matrix, places, mode=Mode.OWN, rides=rides, params=params)
-    shared = plan_week(scenario, matrix, places, mode=Mode.SHARED, rides=rides, params=params)
+    own = plan_week(scenario, matrix, places, mode=Mode.OWN, days=chosen, params=params)
+    shared = plan_week(scenario, matrix, places, mode=Mode.SHARED, days=chosen, params=params)
     own_metrics = plan_metrics(own, scenario)
     notes: list[str] = []
     if exact and split:

@@ -2,9 +2,9 @@
 
 Each builder turns the rows of its table into model objects, reporting every bad cell on
 its row. The cross-table checks come on top: ids are unique, references name a known
-organisation, participant or location, a participant has one row per weekday, pools name
-known organisations once, and a participant in a wheelchair has a vehicle with a
-wheelchair place within reach.
+organisation, participant or location, the legs of a participant on one day do not
+overlap, pools name known organisations once, and a participant in a wheelchair has a
+vehicle with a wheelchair place within reach.
 """
 
 from __future__ import annotations
@@ -14,14 +14,27 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from vervoer.core.errors import Problem
-from vervoer.core.model import Attendance, Location, Organisation, Participant, Vehicle, Weekday
+from vervoer.core.model import (
+    Attendance,
+    DayPart,
+    Location,
+    Organisation,
+    Participant,
+    Vehicle,
+    Weekday,
+)
 from vervoer.core.settings import Settings
 
-from .cells import ride_key
+from .cells import hhmm, ride_key
 from .rows import Row, Table
-from .schema import RIDES, Scenario
+from .schema import DAY_PARTS, RIDES, Scenario
 
-__all__ = ["build_scenario"]
+__all__ = ["build_scenario", "infer_day_part"]
+
+#: a leg that ends by this time (minutes after midnight) is a morning (ochtend) ...
+MORNING_ENDS_BY = 13 * 60
+#: ... else one that starts from this time is an afternoon (middag)
+AFTERNOON_STARTS_FROM = 12 * 60
 
 _EUROS = "an amount in euros of 0 or more, like 42 or 0,32"
 
@@ -69,7 +82,9 @@ def build_scenario(
     locations = _locations(tables["locations"], org)
     participants = _participants(tables["participants"], org)
     vehicles = _vehicles(tables["vehicles"], org)
-    attendance = _attendance(tables["attendance"], tables["participants"], tables["locations"])
+    attendance = _attendance(
+        tables["attendance"], tables["participants"], tables["locations"], settings
+    )
     if org_ids is not None and tables["vehicles"].usable:
         _check_wheelchairs(tables["participants"], participants, vehicles, settings, org_ids)
     if problems:
@@ -179,9 +194,73 @@ def _shift(r: Row) -> tuple[int | None, int | None]:
     return start, end
 
 
-def _attendance(table: Table, people: Table, places: Table) -> list[Attendance | None]:
+def infer_day_part(arrive_by: int, depart_at: int) -> DayPart:
+    """The part of the day of a leg without a dagdeel, from its times.
+
+    A leg that ends by 13:00 is a morning, else one that starts at 12:00 or later is an
+    afternoon, else it is a whole day.
+
+    Parameters
+    ----------
+    arrive_by, depart_at
+        The leg's times, in minutes after midnight.
+
+    Returns
+    -------
+    DayPart
+    """
+    if depart_at <= MORNING_ENDS_BY:
+        return DayPart.MORNING
+    if arrive_by >= AFTERNOON_STARTS_FROM:
+        return DayPart.AFTERNOON
+    return DayPart.DAY
+
+
+def _day_part(r: Row) -> tuple[DayPart | None, bool]:
+    """The dagdeel of an attendance row, and whether one is given (a bad one is reported)."""
+    text = r.get("dagdeel")
+    if not text:
+        return None, False
+    part = DAY_PARTS.get(ride_key(text))
+    if part is None:
+        r.bad(
+            "dagdeel",
+            f"{text!r} is not a part of the day; expected ochtend, middag or hele dag "
+            "(morning / afternoon / day), or empty",
+        )
+    return part, True
+
+
+def _leg_time(r: Row, column: str, default: int | None, part_given: bool) -> int | None:
+    """A time of a leg; an empty cell takes ``default`` (the dagdeel's) or is reported.
+
+    With a bad dagdeel (``part_given`` but no ``default``) an empty cell is not reported
+    again.
+    """
+    if r.get(column):
+        return r.clock(column)
+    if default is None and not part_given:
+        r.bad(
+            column,
+            "is empty; expected a time HH:MM, or a dagdeel (ochtend, middag or hele dag) "
+            "to take its default times",
+        )
+    return default
+
+
+def _time_text(r: Row, column: str, minutes: int, part: DayPart | None) -> str:
+    """A time as a message names it: as typed, or as the default of the dagdeel."""
+    typed = r.get(column)
+    return typed or f"{hhmm(minutes)} (the default of {part.dutch if part else 'the dagdeel'})"
+
+
+def _attendance(
+    table: Table, people: Table, places: Table, settings: Settings
+) -> list[Attendance | None]:
+    """One leg a row; the legs of a participant on one day must not overlap."""
     person_ids, loc_ids = people.ids(), places.ids()
-    first_day: dict[tuple[str, Weekday], int] = {}
+    #: (participant, weekday) -> (row, arrive_by, depart_at) of each leg read so far
+    legs: dict[tuple[str, Weekday], list[tuple[int, int, int]]] = {}
     out = []
     for r in table.rows:
         pid = _reference(r, "participant", person_ids, "participant", people.name)
@@ -192,7 +271,12 @@ def _attendance(table: Table, people: Table, places: Table) -> list[Attendance |
                 day = Weekday.parse(r.get("weekday"))
             except ValueError as exc:
                 r.bad("weekday", str(exc))
-        arrive, depart = r.clock("arrive_by"), r.clock("depart_at")
+        part, part_given = _day_part(r)
+        default_arrive, default_depart = (
+            settings.dagdeel_times(part) if part is not None else (None, None)
+        )
+        arrive = _leg_time(r, "arrive_by", default_arrive, part_given)
+        depart = _leg_time(r, "depart_at", default_depart, part_given)
         need = RIDES.get(ride_key(r.get("rides")))
         if need is None:
             r.bad(
@@ -200,23 +284,30 @@ def _attendance(table: Table, people: Table, places: Table) -> list[Attendance |
                 f"{r.get('rides')!r} is not a kind of ride; expected both, heen, terug or "
                 "none (beide / alleen heen / alleen terug / zelfstandig)",
             )
-        if day is not None and pid:
-            if (pid, day) in first_day:
-                r.bad(
-                    "weekday",
-                    f"participant {pid!r} already has {day.value} ({day.dutch}) in row "
-                    f"{first_day[pid, day]}; one row per participant and weekday",
-                )
-            else:
-                first_day[pid, day] = r.row
-        if arrive is not None and depart is not None and depart <= arrive:
+        if arrive is None or depart is None:
+            continue
+        if depart <= arrive:
             r.bad(
                 "depart_at",
-                f"{r.get('depart_at')} is not after arrive_by {r.get('arrive_by')}; "
-                "expected the time of the pickup after the day activity",
+                f"{_time_text(r, 'depart_at', depart, part)} is not after arrive_by "
+                f"{_time_text(r, 'arrive_by', arrive, part)}; expected the time of the "
+                "pickup after the day activity",
             )
             continue
-        if day is None or arrive is None or depart is None or need is None or not pid or not loc:
+        if day is not None and pid:
+            earlier = legs.setdefault((pid, day), [])
+            clash = next((leg for leg in earlier if leg[1] < depart and arrive < leg[2]), None)
+            earlier.append((r.row, arrive, depart))
+            if clash is not None:
+                row, a0, d0 = clash
+                r.bad(
+                    "arrive_by",
+                    f"{hhmm(arrive)}-{hhmm(depart)} overlaps the leg of participant {pid!r} "
+                    f"on {day.value} ({day.dutch}) in row {row} ({hhmm(a0)}-{hhmm(d0)}); "
+                    "legs of one day must not overlap",
+                )
+                continue
+        if day is None or (part_given and part is None) or need is None or not pid or not loc:
             continue
         out.append(
             r.make(
@@ -227,6 +318,7 @@ def _attendance(table: Table, people: Table, places: Table) -> list[Attendance |
                 arrive_by=arrive,
                 depart_at=depart,
                 rides=need,
+                part=part if part is not None else infer_day_part(arrive, depart),
             )
         )
     return out

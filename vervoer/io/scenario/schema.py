@@ -12,12 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vervoer.core.model import Attendance, Location, Organisation, Participant, RideNeed, Vehicle
+from vervoer.core.model import (
+    Attendance,
+    DayPart,
+    Location,
+    Organisation,
+    Participant,
+    RideNeed,
+    Vehicle,
+)
 from vervoer.core.settings import Settings
 
 __all__ = [
     "ALIASES",
     "COLUMNS",
+    "DAY_PARTS",
     "HEADERS",
     "NO",
     "NO_WEEKDAYS",
@@ -94,6 +103,7 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "arrive_by": ("arrive_by", "aanwezig_om", "begintijd", "start"),
         "depart_at": ("depart_at", "vertrek_om", "eindtijd", "end"),
         "rides": ("rides", "ritten", "vervoer"),
+        "dagdeel": ("dagdeel", "part_of_day", "daypart", "day_part", "part", "dagdelen"),
     },
     "vehicles": {
         "id": ("id", "code", "kenteken"),
@@ -124,7 +134,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "organisations": ("id", "name"),
     "locations": ("id", "name", "organisation"),
     "participants": ("id", "name", "organisation"),
-    "attendance": ("participant", "weekday", "location", "arrive_by", "depart_at"),
+    # arrive_by and depart_at may be left out when every row has a dagdeel (default times)
+    "attendance": ("participant", "weekday", "location"),
     "vehicles": ("id", "organisation", "seats"),
 }
 #: tables with a place: (address column, lat column, lon column)
@@ -163,6 +174,27 @@ RIDES: dict[str, RideNeed] = {
     "eigen vervoer": RideNeed.NONE,
     "zelfstandig": RideNeed.NONE,
     "independent": RideNeed.NONE,
+}
+#: parts of the day ("dagdelen") of an attendance leg; keys are normalised like those of
+#: :data:`RIDES`. An empty cell is not here: without a dagdeel the part is inferred from
+#: the times (:func:`~vervoer.io.scenario.build.infer_day_part`)
+DAY_PARTS: dict[str, DayPart] = {
+    "hele dag": DayPart.DAY,
+    "heledag": DayPart.DAY,
+    "dag": DayPart.DAY,
+    "day": DayPart.DAY,
+    "whole day": DayPart.DAY,
+    "full day": DayPart.DAY,
+    "ochtend": DayPart.MORNING,
+    "ochtenddeel": DayPart.MORNING,
+    "voormiddag": DayPart.MORNING,
+    "morning": DayPart.MORNING,
+    "am": DayPart.MORNING,
+    "middag": DayPart.AFTERNOON,
+    "middagdeel": DayPart.AFTERNOON,
+    "namiddag": DayPart.AFTERNOON,
+    "afternoon": DayPart.AFTERNOON,
+    "pm": DayPart.AFTERNOON,
 }
 #: weekday cells (lower case) that mean "no day at all"
 NO_WEEKDAYS = frozenset({"geen", "none", "nooit", "never"})

@@ -20,8 +20,9 @@ def write_scenario(scenario: Scenario, folder: Path | str) -> None:
     """Write a scenario as a folder of CSV files plus ``settings.toml``.
 
     The five CSV files are comma-separated UTF-8 with the canonical headers of
-    :data:`~vervoer.io.scenario.schema.HEADERS`, times as ``HH:MM`` and weekdays as Dutch
-    abbreviations; ``settings.toml`` holds only the settings that differ from the defaults
+    :data:`~vervoer.io.scenario.schema.HEADERS`, times as ``HH:MM``, weekdays as Dutch
+    abbreviations and the dagdeel of each attendance leg in Dutch (``ochtend``, ``middag``,
+    ``hele dag``); ``settings.toml`` holds only the settings that differ from the defaults
     (and is removed when none do). Every file is written atomically, every text cell with
     the formula guard of :func:`~vervoer.core.files.safe_cell`. ``read_scenario(folder)``
     gives back an equal scenario, apart from ``source`` (and ``name``, which is the
@@ -78,6 +79,7 @@ def _rows(scenario: Scenario) -> dict[str, Iterable[Iterable[object]]]:
                 hhmm(a.arrive_by),
                 hhmm(a.depart_at),
                 a.rides.value,
+                a.part.dutch,
             )
             for a in scenario.attendance
         ),
