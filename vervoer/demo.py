@@ -28,6 +28,8 @@ from vervoer.core.model import (
     Participant,
     Point,
     RideNeed,
+    Rule,
+    RuleKind,
     Vehicle,
     Weekday,
 )
@@ -38,7 +40,7 @@ from vervoer.io.scenario import Scenario, write_scenario
 #: on Wednesday the first of these locations is open in the morning only (until 12:30) and
 #: the second in the afternoon only (from 13:00): a midday trip takes one group home and
 #: brings the other in
-HALF_DAY_LOCATIONS = (2, 5)
+HALF_DAY_LOCATIONS = (1, 2)
 
 ORGANISATIONS = (
     ("rijnhove", "Zorggroep Rijnhove (demo)"),
@@ -219,6 +221,10 @@ def make_scenario(
                     cost_per_hour=42.0,
                     cost_per_km=0.32,
                     fixed_cost=45.0,
+                    # the buses with two wheelchair places have a lift; the first bus of
+                    # each organisation has flip seats
+                    features=frozenset({"lift"}) if wheel == 2 else frozenset(),
+                    layouts=((8, 0), (6, 1), (4, 2)) if k == 0 else (),
                 )
             )
     homes = [a for a in addresses if a not in used]
@@ -280,6 +286,7 @@ def make_scenario(
                     part=part,
                 )
             )
+    attendance, rules = _demo_rules(people, attendance)
     return Scenario(
         name=name,
         organisations=orgs,
@@ -288,7 +295,38 @@ def make_scenario(
         attendance=tuple(attendance),
         vehicles=tuple(vehicles),
         settings=Settings(),
+        rules=rules,
     )
+
+
+def _demo_rules(
+    people: Sequence[Participant], attendance: Sequence[Attendance]
+) -> tuple[list[Attendance], tuple[Rule, ...]]:
+    """A few rules of each kind, chosen by position (no random draws): two participants of
+    one location who may not ride together, siblings (the second gets the first's days),
+    one who rides alone, one who needs the lift, one who rides only in their own buses."""
+    legs: dict[str, list[Attendance]] = defaultdict(list)
+    for a in attendance:
+        legs[a.participant].append(a)
+    riders = [p for p in people if legs[p.id] and not p.wheelchair]
+    by_location: dict[str, list[Participant]] = defaultdict(list)
+    for p in riders:
+        by_location[legs[p.id][0].location].append(p)
+    groups = [g for _, g in sorted(by_location.items()) if len(g) >= 4]
+    first, second = groups[0], groups[1]
+    sibling, brother = second[0], second[1]
+    attendance = [a for a in attendance if a.participant != brother.id] + [
+        dataclasses.replace(a, participant=brother.id) for a in legs[sibling.id]
+    ]
+    lift = next(p for p in people if p.wheelchair and legs[p.id])
+    rules = (
+        Rule(kind=RuleKind.NOT_TOGETHER, participant=first[0].id, other=first[1].id),
+        Rule(kind=RuleKind.TOGETHER, participant=sibling.id, other=brother.id),
+        Rule(kind=RuleKind.ALONE, participant=first[2].id, max_others=1),
+        Rule(kind=RuleKind.NEEDS, participant=lift.id, feature="lift"),
+        Rule(kind=RuleKind.OWN_ONLY, participant=first[3].id),
+    )
+    return attendance, rules
 
 
 def _squared_degrees(a: Point | None, b: Point) -> float:

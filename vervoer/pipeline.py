@@ -25,6 +25,7 @@ from vervoer.io.scenario import Scenario, read_scenario
 from vervoer.routing.check import CheckResult, check_plan
 from vervoer.routing.planner import plan_week
 from vervoer.routing.requests import PlaceKey, scenario_points
+from vervoer.routing.rules import rule_problems
 
 Say = Callable[[str], None]
 
@@ -232,6 +233,22 @@ def load_road_network(
     return load_network(Path(source), progress=say)
 
 
+def read(path: str | Path) -> Scenario:
+    """Read and validate a scenario, including rules that no plan can satisfy.
+
+    Raises
+    ------
+    InputError
+        With every problem: of the files (:func:`vervoer.io.scenario.read_scenario`) and of
+        the rules (:func:`vervoer.routing.rules.rule_problems`).
+    """
+    scenario = read_scenario(Path(path))
+    problems = rule_problems(scenario)
+    if problems:
+        raise InputError(problems)
+    return scenario
+
+
 def prepare(
     scenario: Scenario | str | Path,
     *,
@@ -242,7 +259,7 @@ def prepare(
 ) -> Prepared:
     """Read, geocode, build the network and the matrix: everything planning needs."""
     if not isinstance(scenario, Scenario):
-        scenario = read_scenario(Path(scenario))
+        scenario = read(scenario)
     osm_path = resolve_osm(scenario, osm) if network is None or osm else None
     bag_path = Path(bag) if bag else _setting_path(scenario, scenario.settings.bag)
     if network is None:

@@ -19,13 +19,13 @@ from vervoer.cli.options import (
 @handle_errors
 def validate(scenario: Path) -> None:
     """Check a scenario folder or workbook and report every problem at once."""
-    from vervoer.io.scenario import read_scenario
+    from vervoer.pipeline import read
 
-    sc = read_scenario(scenario)
+    sc = read(scenario)
     click.echo(
         f"{scenario}: OK - {len(sc.organisations)} organisations, {len(sc.locations)} "
         f"locations, {len(sc.participants)} participants, {len(sc.attendance)} attendance "
-        f"rows, {len(sc.vehicles)} vehicles"
+        f"rows, {len(sc.vehicles)} vehicles, {len(sc.rules)} rules"
     )
 
 

@@ -35,6 +35,7 @@ TEXT: dict[str, dict[str, str]] = {
         "terug-middag": "terug (middag)",
         "terug-middag_long": "terug in de middag (naar huis)",
         "trip_number": "rit",
+        "layout": "indeling",
         "transfer": "overstap",
         "own": "eigen vervoer",
         "shared": "gedeeld vervoer",
@@ -119,6 +120,7 @@ TEXT: dict[str, dict[str, str]] = {
         "terug-middag": "home (midday)",
         "terug-middag_long": "home at midday (terug)",
         "trip_number": "trip",
+        "layout": "seat layout",
         "transfer": "transfer",
         "own": "own transport",
         "shared": "shared transport",
@@ -311,7 +313,14 @@ def ride_label(key: RideKey, language: str = DEFAULT_LANGUAGE, *, long: bool = F
     return f"{day_name(key.weekday, language)} {words}"
 
 
-def load_text(seats: int, wheelchairs: int, vehicle: Vehicle | None, t: Mapping[str, str]) -> str:
+def load_text(
+    seats: int,
+    wheelchairs: int,
+    vehicle: Vehicle | None,
+    t: Mapping[str, str],
+    *,
+    capacity: tuple[int, int] | None = None,
+) -> str:
     """Occupied seats and wheelchair places, out of the vehicle's when it is known.
 
     Parameters
@@ -322,14 +331,18 @@ def load_text(seats: int, wheelchairs: int, vehicle: Vehicle | None, t: Mapping[
         The vehicle (None: no capacities shown).
     t
         The phrase table (:func:`texts`).
+    capacity
+        Seats and wheelchair places to show instead of the vehicle's (its seat layout).
 
     Returns
     -------
     str
         ``3/8 stoelen, 1/1 rolstoelplaatsen``, not escaped.
     """
-    cap_s = f"/{vehicle.seats}" if vehicle else ""
-    cap_w = f"/{vehicle.wheelchair_places}" if vehicle else ""
+    if vehicle and capacity is None:
+        capacity = (vehicle.seats, vehicle.wheelchair_places)
+    cap_s = f"/{capacity[0]}" if vehicle and capacity else ""
+    cap_w = f"/{capacity[1]}" if vehicle and capacity else ""
     return f"{seats}{cap_s} {t['seats']}, {wheelchairs}{cap_w} {t['wheel']}"
 
 

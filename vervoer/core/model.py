@@ -138,6 +138,7 @@ class Reason(StrEnum):
     RIDE_TOO_LONG = "ride_too_long"
     WINDOW_UNREACHABLE = "window_unreachable"
     NO_ROOM = "no_room"
+    RULE = "rule"
 
 
 class StopKind(StrEnum):
@@ -260,17 +261,93 @@ class Vehicle:
     cost_per_km: float = 0.0
     fixed_cost: float = 0.0
     name: str = ""
+    features: frozenset[str] = frozenset()
+    layouts: tuple[tuple[int, int], ...] = ()
 
     def __post_init__(self) -> None:
         if self.seats < 1:
             msg = f"vehicle {self.id!r}: `seats` must be at least 1"
             raise ValueError(msg)
+        for seats, wheelchairs in self.layouts:
+            if seats < 0 or wheelchairs < 0 or seats + wheelchairs < 1:
+                msg = f"vehicle {self.id!r}: layout {seats}+{wheelchairs} holds nobody"
+                raise ValueError(msg)
+
         if self.wheelchair_places < 0:
             msg = f"vehicle {self.id!r}: `wheelchair_places` must be 0 or more"
             raise ValueError(msg)
         if self.shift_end <= self.shift_start:
             msg = f"vehicle {self.id!r}: `shift_end` must be after `shift_start`"
             raise ValueError(msg)
+
+    @property
+    def seat_layouts(self) -> tuple[tuple[int, int], ...]:
+        """The (seats, wheelchair places) layouts it can drive a trip in; the plain one when
+        no ``layouts`` are given. A layout is chosen per trip (flip seats)."""
+        return self.layouts or ((self.seats, self.wheelchair_places),)
+
+
+class RuleKind(StrEnum):
+    """A rule about who rides with whom and in which vehicle (``rules.csv``)."""
+
+    NOT_TOGETHER = "not_together"
+    TOGETHER = "together"
+    ALONE = "alone"
+    VEHICLE = "vehicle"
+    NEEDS = "needs"
+    OWN_ONLY = "own_only"
+
+    @property
+    def dutch(self) -> str:
+        """The Dutch word of the rule."""
+        return _DUTCH_RULES[self]
+
+
+_DUTCH_RULES = {
+    RuleKind.NOT_TOGETHER: "niet_samen",
+    RuleKind.TOGETHER: "samen",
+    RuleKind.ALONE: "alleen",
+    RuleKind.VEHICLE: "voertuig",
+    RuleKind.NEEDS: "nodig",
+    RuleKind.OWN_ONLY: "eigen",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    """One rule of ``rules.csv``.
+
+    ``not_together``/``together``: ``participant`` and ``other``; ``alone``: ``participant``
+    and ``max_others`` (0 = nobody else on board); ``vehicle``: ``participant`` may ride only
+    in ``vehicle`` (several rows: any of them); ``needs``: only in a vehicle whose features
+    include ``feature``; ``own_only``: only in vehicles of the participant's organisation.
+    """
+
+    kind: RuleKind
+    participant: str
+    other: str = ""
+    vehicle: str = ""
+    feature: str = ""
+    max_others: int = 0
+
+    def words(self) -> str:
+        """The rule in English words, for reasons and violations."""
+        if self.kind is RuleKind.NOT_TOGETHER:
+            return f"{self.participant} may not ride with {self.other}"
+        if self.kind is RuleKind.TOGETHER:
+            return f"{self.participant} rides together with {self.other}"
+        if self.kind is RuleKind.ALONE:
+            others = (
+                "nobody else"
+                if self.max_others == 0
+                else f"at most {self.max_others} other{'s' if self.max_others > 1 else ''}"
+            )
+            return f"{self.participant} rides with {others} on board"
+        if self.kind is RuleKind.VEHICLE:
+            return f"{self.participant} rides only in vehicle {self.vehicle}"
+        if self.kind is RuleKind.NEEDS:
+            return f"{self.participant} needs a vehicle with {self.feature!r}"
+        return f"{self.participant} rides only in their own organisation's vehicles"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -365,6 +442,7 @@ class Route:
     distance_m: int
     duration_s: int
     cost: float
+    layout: tuple[int, int] | None = None  # (seats, wheelchair places) when it has layouts
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

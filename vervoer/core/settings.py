@@ -9,6 +9,7 @@ A scenario folder may hold a ``settings.toml``; every key is optional::
     arrival_window_min = 15                  # may arrive up to this early, never late
     pickup_window_min = 15                   # afternoon: picked up within this after depart_at
     trip_gap_min = 45                        # rides less apart than this share one trip
+    layout_change_min = 10                   # flip seats to another layout at the depot
     max_ride_min = 0                         # absolute default maximum ride; 0 = use formula
     max_ride_factor = 1.5                    # formula: max(max_ride_floor_min,
     max_ride_extra_min = 15                  #   factor * direct + extra)
@@ -67,6 +68,9 @@ class Settings:
         Rides of a day whose times at the location are less than this apart are planned as
         one trip (e.g. a midday trip that takes the morning group home and brings the
         afternoon group in); see :func:`vervoer.routing.requests.trips_of_day`.
+    layout_change_min
+        Minutes it takes at the depot to change a vehicle's seat layout between two trips
+        (flip seats, see the vehicles' ``layouts``).
     max_ride_min
         Absolute default maximum ride time; 0 uses the formula
         ``max(max_ride_floor_min, max_ride_factor * direct + max_ride_extra_min)``.
@@ -97,6 +101,7 @@ class Settings:
     arrival_window_min: float = 15.0
     pickup_window_min: float = 15.0
     trip_gap_min: float = 45.0
+    layout_change_min: float = 10.0
     max_ride_min: float = 0.0
     max_ride_factor: float = 1.5
     max_ride_extra_min: float = 15.0

@@ -171,6 +171,9 @@ def plan_to_dict(plan: Plan) -> dict[str, object]:
                         "duration_s": r.duration_s,
                         "duration": format_clock(r.duration_s),
                         "cost": r.cost,
+                        "layout": None
+                        if r.layout is None
+                        else {"seats": r.layout[0], "wheelchairs": r.layout[1]},
                         "stops": [stop_dict(s) for s in r.stops],
                     }
                     for r in ride.routes
@@ -217,6 +220,9 @@ def plan_from_dict(doc: Mapping[str, object], *, file: str = "plan.json") -> Pla
                     distance_m=int(r["distance_m"]),
                     duration_s=int(r["duration_s"]),
                     cost=float(r["cost"]),
+                    layout=None
+                    if r.get("layout") is None
+                    else (int(r["layout"]["seats"]), int(r["layout"]["wheelchairs"])),
                     stops=tuple(
                         Stop(
                             kind=StopKind(s["kind"]),

@@ -325,11 +325,10 @@ def _meta_table(
     route, vehicle = sheet.route, sheet.vehicle
     first, last = route.stops[0], route.stops[-1]
     vname = f" — {vehicle.name}" if vehicle and vehicle.name else ""
-    cap = (
-        f" ({vehicle.seats} {t['seats']}, {vehicle.wheelchair_places} {t['wheel']})"
-        if vehicle
-        else ""
-    )
+    seats, wheels = _capacity(sheet)
+    cap = f" ({seats} {t['seats']}, {wheels} {t['wheel']})" if vehicle else ""
+    if route.layout is not None:
+        cap = f" ({t['layout']} {seats}+{wheels}: {seats} {t['seats']}, {wheels} {t['wheel']})"
     depot_addr = stop_address(first, sheet.book)
     return [
         "<table class='meta'>",
@@ -470,10 +469,19 @@ def _load_cell(seq: int, s: Stop, sheet: _Sheet) -> str:
     if not 0 < seq < len(sheet.route.stops) - 1:
         return ""
     vehicle = sheet.vehicle
-    load = f"{s.load_seats}/{vehicle.seats if vehicle else '?'}"
-    if vehicle and vehicle.wheelchair_places:
-        load += f"<br>&#9855; {s.load_wheelchairs}/{vehicle.wheelchair_places}"
+    seats, wheels = _capacity(sheet)
+    load = f"{s.load_seats}/{seats if vehicle else '?'}"
+    if vehicle and wheels:
+        load += f"<br>&#9855; {s.load_wheelchairs}/{wheels}"
     return load
+
+
+def _capacity(sheet: _Sheet) -> tuple[int, int]:
+    """Seats and wheelchair places of the trip: its seat layout, or the vehicle's."""
+    if sheet.route.layout is not None:
+        return sheet.route.layout
+    v = sheet.vehicle
+    return (v.seats, v.wheelchair_places) if v else (0, 0)
 
 
 def _nav_cell(prev: Stop | None, s: Stop) -> str:
@@ -498,7 +506,7 @@ def _totals(sheet: _Sheet) -> str:
         f"{e(t['km'])} · {e(t['duration'])} {format_clock(route.duration_s)} "
         f"({format_clock(first.departure)}–{format_clock(last.arrival)}) · {riders} "
         f"{e(t['participants'])} · {e(t['max_load'])} "
-        f"{e(load_text(max_s, max_w, sheet.vehicle, t))}</p>"
+        f"{e(load_text(max_s, max_w, sheet.vehicle, t, capacity=_capacity(sheet)))}</p>"
     )
 
 

@@ -16,7 +16,12 @@ hide itself. Each rule is one function that returns its violations as sentences:
 - capacity after every stop, and the stated load; maximum ride time per participant;
 - distance, duration and cost of each route as stated, the fixed cost of a vehicle day on
   its first trip only;
-- the totals a plan.json states for every trip, day and the week equal the sums of routes.
+- the totals a plan.json states for every trip, day and the week equal the sums of routes;
+- the rules: nobody in a vehicle a ``vehicle``/``needs``/``own_only`` rule keeps them out
+  of; ``not_together`` pairs never on board at the same time; ``together`` pairs in the
+  same vehicle when both ride the trip; at most N others on board with an ``alone``
+  participant; a vehicle with seat layouts drives each trip in one of them, and a change
+  of layout between two trips leaves ``layout_change_min`` at the depot.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from vervoer.core.model import (
     RideKey,
     RidePlan,
     Route,
+    RuleKind,
     Stop,
     StopKind,
     Vehicle,
@@ -41,6 +47,7 @@ from vervoer.geo.matrix import Matrix
 from vervoer.io.scenario import Scenario
 from vervoer.routing.pricing import route_cost
 from vervoer.routing.requests import PlaceKey, Request, all_trips, boarding_s, requests_for
+from vervoer.routing.rules import RuleBook
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +79,7 @@ class _Context:
     mode: Mode
     tolerance_s: int
     first_trips: frozenset[tuple[RideKey, str]] = frozenset()  # (trip, vehicle) first of day
+    book: RuleBook = field(default_factory=RuleBook)
 
 
 @dataclass(slots=True)
@@ -126,6 +134,7 @@ def check_plan(
         first_trips=frozenset(
             (vd.trips[0][0], vd.vehicle) for vd in plan.vehicle_days() if vd.trips
         ),
+        book=RuleBook.of(scenario),
     )
     scenario_trips = all_trips(scenario)
     expected = _expected_trips(plan, scenario_trips) if rides is None else tuple(rides)
@@ -140,6 +149,7 @@ def check_plan(
         used: set[str] = set()
         for route in ride.routes:
             bad += _check_route(route, ride, wanted, seen, used, ctx)
+        bad += _check_together(ride, ctx)
         bad += _check_unassigned(ride, wanted, seen)
         bad += _check_all_requests_answered(ride, wanted, seen)
         n_unassigned += len(ride.unassigned)
@@ -175,14 +185,25 @@ def _check_vehicle_days(plan: Plan, ctx: _Context) -> list[str]:
     """A vehicle's trips on one day follow each other: never two places at once.
 
     Each trip runs from the depot back to the depot, so the next may start when the
-    previous one is back (the drive between them is nil).
+    previous one is back (the drive between them is nil), plus the time to change the seat
+    layout when it changes.
     """
     bad = []
+    change_s = round(ctx.settings.layout_change_min * 60)
     for vd in plan.vehicle_days():
         for (k1, r1), (k2, r2) in zip(vd.trips[:-1], vd.trips[1:], strict=True):
             if not r1.stops or not r2.stops:
                 continue
             back = r1.stops[-1].arrival
+            changed = r1.layout is not None and r2.layout is not None and r1.layout != r2.layout
+            if changed and r2.stops[0].departure + ctx.tolerance_s < back + change_s:
+                bad.append(
+                    f"{vd.weekday.value} vehicle {vd.vehicle}: trip {k2.trip} leaves at "
+                    f"{format_clock(r2.stops[0].departure)} in another seat layout, less "
+                    f"than {ctx.settings.layout_change_min:g} min after trip {k1.trip} is "
+                    "back"
+                )
+                continue
             if r2.stops[0].departure + ctx.tolerance_s < back:
                 bad.append(
                     f"{vd.weekday.value} vehicle {vd.vehicle}: trip {k2.trip} leaves the depot "
@@ -276,6 +297,8 @@ def _check_route(
         return [f"{where}: unknown vehicle"]
     bad = _check_vehicle_day(route, ride, v, used, where)
     bad += _check_own_mode(route, v, ctx, where)
+    bad += _check_layout(route, v, where)
+    bad += _check_rules_on_board(route, v, ctx, where)
     if not _starts_and_ends_at_depot(route):
         return [*bad, f"{where}: route must start and end at the depot"]
     bad += _check_shift(route, v, ctx, where)
@@ -308,6 +331,61 @@ def _check_own_mode(route: Route, v: Vehicle, ctx: _Context, where: str) -> list
         for s in route.stops
         for pid in s.boarding
         if pid in ctx.people and ctx.people[pid].organisation != v.organisation
+    ]
+
+
+def _check_layout(route: Route, v: Vehicle, where: str) -> list[str]:
+    """A vehicle with seat layouts drives a trip in one of them; one without, in none."""
+    if not v.layouts:
+        return [] if route.layout is None else [f"{where}: a seat layout, but the vehicle has none"]
+    if route.layout not in v.layouts:
+        return [f"{where}: seat layout {route.layout} is not one of the vehicle's layouts"]
+    return []
+
+
+def _check_rules_on_board(route: Route, v: Vehicle, ctx: _Context, where: str) -> list[str]:
+    """Vehicle rules of everyone who boards; who is on board together after each stop."""
+    book = ctx.book
+    if not book:
+        return []
+    bad: list[str] = []
+    on_board: set[str] = set()
+    banned = set(book.pairs(RuleKind.NOT_TOGETHER, ctx.people))
+    reported: set[str] = set()
+    for s in route.stops:
+        on_board -= set(s.alighting)
+        for pid in s.boarding:
+            person = ctx.people.get(pid)
+            rule = book.forbids(person, v) if person is not None else None
+            if rule is not None:
+                bad.append(f"{where}: {pid} boards, but {rule.words()}")
+        on_board |= set(s.boarding)
+        for a, b in banned:
+            if a in on_board and b in on_board and f"{a}+{b}" not in reported:
+                reported.add(f"{a}+{b}")
+                bad.append(f"{where}: {a} and {b} are on board together (not_together)")
+        for pid in on_board:
+            limit = book.max_others(pid)
+            if limit is not None and len(on_board) - 1 > limit and pid not in reported:
+                reported.add(pid)
+                bad.append(
+                    f"{where}: {pid} rides with {len(on_board) - 1} others on board, more "
+                    f"than the {limit} of their alone rule"
+                )
+    return bad
+
+
+def _check_together(ride: RidePlan, ctx: _Context) -> list[str]:
+    """``together`` pairs who both ride the trip ride it in the same vehicle."""
+    if not ctx.book:
+        return []
+    vehicle_of = {
+        pid: route.vehicle for route in ride.routes for s in route.stops for pid in s.boarding
+    }
+    return [
+        f"{ride.key}: {a} and {b} must ride together but are in {vehicle_of[a]} and {vehicle_of[b]}"
+        for a, b in ctx.book.pairs(RuleKind.TOGETHER, vehicle_of)
+        if vehicle_of[a] != vehicle_of[b]
     ]
 
 
@@ -354,7 +432,7 @@ def _check_stops(
         for pid in s.boarding:
             service += _check_boarding(pid, s, idx, wanted, seen, route, walk, ctx, where, bad)
         bad += _check_stop_length(s, pos, service, ctx, where)
-        bad += _check_load(s, pos, v, walk, where)
+        bad += _check_load(s, pos, v, route.layout, walk, where)
         prev = (idx, s.departure)
     if walk.on_board:
         bad.append(f"{where}: {sorted(walk.on_board)} never alight")
@@ -449,10 +527,14 @@ def _check_stop_length(s: Stop, pos: int, service: int, ctx: _Context, where: st
     return []
 
 
-def _check_load(s: Stop, pos: int, v: Vehicle, walk: _Walk, where: str) -> list[str]:
-    """Seats and wheelchair places after the stop: within capacity and as stated."""
+def _check_load(
+    s: Stop, pos: int, v: Vehicle, layout: tuple[int, int] | None, walk: _Walk, where: str
+) -> list[str]:
+    """Seats and wheelchair places after the stop: within capacity (of the route's seat
+    layout, if any) and as stated."""
     bad = []
-    if walk.seats > v.seats or walk.wheels > v.wheelchair_places:
+    seats, wheels = layout or (v.seats, v.wheelchair_places)
+    if walk.seats > seats or walk.wheels > wheels:
         bad.append(
             f"{where}: over capacity after stop {pos} ({walk.seats} seats, "
             f"{walk.wheels} wheelchairs)"

@@ -23,6 +23,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -36,6 +37,7 @@ from vervoer.core.model import (
     RideKey,
     RidePlan,
     Route,
+    RuleKind,
     Stop,
     StopKind,
     Unassigned,
@@ -56,6 +58,7 @@ from vervoer.routing.requests import (
     boarding_s,
     trips_of_day,
 )
+from vervoer.routing.rules import RuleBook, allowed_matrix
 from vervoer.routing.solver import Instance, solve_instance
 
 DROP_PENALTY = 10_000 * MILLICENTS_PER_EURO  # leaving one stop out costs "EUR 10,000"
@@ -256,6 +259,8 @@ def plan_day(
         One per trip asked for, in the order of ``keys``.
     """
     trips = trips_of_day(scenario, weekday)
+    book = RuleBook.of(scenario)
+    fleet = {v.id: v for v in scenario.vehicles}
     wanted = list(keys) if keys is not None else list(trips)
     chosen = [k for k in trips if k in set(wanted)]  # the day's order
     routes: dict[RideKey, list[Route]] = {k: [] for k in wanted}
@@ -265,7 +270,7 @@ def plan_day(
         vehicles = [
             v for v in scenario.vehicles if v.organisation in members and weekday in v.weekdays
         ]
-        free_from: dict[str, int] = {}  # vehicle -> back at the depot after its last trip
+        free_from: Availability = {}  # vehicle -> back at the depot after its last trip
         for key in chosen:
             pool_requests = [r for r in trips[key] if r.participant.organisation in members]
             if not pool_requests:
@@ -281,9 +286,14 @@ def plan_day(
                 scenario.settings,
                 params,
                 mode,
+                book,
             )
             for route in r:
-                free_from[route.vehicle] = route.stops[-1].arrival
+                v = fleet[route.vehicle]
+                free_from[route.vehicle] = (
+                    route.stops[-1].arrival,
+                    route.layout or (v.seats, v.wheelchair_places),
+                )
             routes[key].extend(r)
             unassigned[key].extend(u)
     return [
@@ -312,22 +322,69 @@ def plan_ride(
 # ----------------------------------------------------------------------------- pool
 
 
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """A vehicle in one seat layout: what the solver sees as a vehicle."""
+
+    vehicle: Vehicle
+    layout: tuple[int, int]
+    group: int  # slots of one vehicle share a group: at most one of them drives
+    early: int  # the earliest the slot may leave the depot (seconds)
+
+
+#: a vehicle's state after its trips so far: back at the depot at, in layout
+Availability = dict[str, tuple[int, tuple[int, int]]]
+
+#: the load unit of the "company" dimension for the ``alone`` rule (see _plan_pool)
+_COMPANY = 1000
+
+
+def _slots(
+    vehicles: Sequence[Vehicle], free_from: Mapping[str, tuple[int, tuple[int, int]]], change_s: int
+) -> list[_Slot]:
+    """Each vehicle in each of its layouts, no earlier than it is back (and re-seated)."""
+    out = []
+    for g, v in enumerate(vehicles):
+        back, last = 0, None
+        if v.id in free_from:
+            back, last = free_from[v.id]
+        for layout in v.seat_layouts:
+            early = max(v.shift_start * 60, back)
+            if last is not None and layout != last and len(v.seat_layouts) > 1:
+                early = max(v.shift_start * 60, back + change_s)
+            if early < v.shift_end * 60:
+                out.append(_Slot(v, layout, g, early))
+    return out
+
+
 def _plan_pool(
     pool: Pool,
     requests: Sequence[Request],
     vehicles: Sequence[Vehicle],
-    free_from: Mapping[str, int],
+    free_from: Mapping[str, tuple[int, tuple[int, int]]],
     matrix: Matrix,
     places: Mapping[PlaceKey, int],
     key: RideKey,
     settings: Settings,
     params: SolveParams,
     mode: Mode,
+    book: RuleBook | None = None,
 ) -> tuple[list[Route], list[Unassigned]]:
+    """Plan the requests of one trip in one pool.
+
+    The rules become hard constraints of the solver: ``vehicle``, ``needs`` and
+    ``own_only`` restrict the vehicles of a request; ``together`` and ``not_together`` tie
+    two requests to the same or to different vehicles of the trip (stricter than "not at
+    the same time": not in the same vehicle during the trip); ``alone`` is a third load
+    dimension, "company", in which everyone takes 1 of a vehicle's 1000 units and a
+    participant who may have at most N others on board takes 1000 - N. A vehicle with seat
+    layouts is one solver vehicle per layout, of which at most one drives the trip.
+    """
+    book = book or RuleBook()
     unassigned: list[Unassigned] = []
     feasible: list[Request] = []
     for req in requests:
-        why = precheck(req, pool, vehicles, matrix, places, settings, mode)
+        why = precheck(req, pool, vehicles, matrix, places, settings, mode, book)
         if why is None:
             feasible.append(req)
         else:
@@ -335,9 +392,8 @@ def _plan_pool(
     day = DAY_NAMES["en"][key.weekday]
     vehicles = [v for v in vehicles if PlaceKey(StopKind.DEPOT, v.id) in places]
     # a vehicle that drove an earlier trip starts this one when it is back at the depot
-    early = {v.id: max(v.shift_start * 60, free_from.get(v.id, 0)) for v in vehicles}
-    free = [v for v in vehicles if early[v.id] < v.shift_end * 60]
-    if feasible and not free:
+    slots = _slots(vehicles, free_from, round(settings.layout_change_min * 60))
+    if feasible and not slots:
         for req in feasible:
             unassigned.append(
                 _unassigned(
@@ -348,24 +404,25 @@ def _plan_pool(
                 )
             )
         return [], unassigned
-    vehicles = free
     if not feasible:
         return [], unassigned
 
-    # nodes: one per vehicle depot, then pickup and delivery of each request
+    # nodes: one per slot's depot, then pickup and delivery of each request
     node_place: list[int] = []
     node_kind: list[StopKind] = []
     node_ref: list[str] = []
-    for v in vehicles:
-        node_place.append(places[PlaceKey(StopKind.DEPOT, v.id)])
+    for slot in slots:
+        node_place.append(places[PlaceKey(StopKind.DEPOT, slot.vehicle.id)])
         node_kind.append(StopKind.DEPOT)
-        node_ref.append(v.id)
-    k = len(vehicles)
+        node_ref.append(slot.vehicle.id)
+    k = len(slots)
     n = k + 2 * len(feasible)
+    alone = {r.participant.id: book.max_others(r.participant.id) for r in feasible}
+    company = any(limit is not None for limit in alone.values())
     service = np.zeros(n, dtype=np.int64)
     tw_early = np.zeros(n, dtype=np.int64)
     tw_late = np.full(n, DAY_END_S, dtype=np.int64)
-    demand = np.zeros((n, 2), dtype=np.int64)
+    demand = np.zeros((n, 3 if company else 2), dtype=np.int64)
     pairs, max_ride = [], []
     for r, req in enumerate(feasible):
         p = req.participant
@@ -381,13 +438,22 @@ def _plan_pool(
         service[pn] = service[dn] = s
         tw_early[pn], tw_late[pn] = pe, pl
         tw_early[dn], tw_late[dn] = de, dl
-        demand[pn] = (p.seat_demand, p.wheelchair_demand)
-        demand[dn] = (-p.seat_demand, -p.wheelchair_demand)
+        load = [p.seat_demand, p.wheelchair_demand]
+        if company:
+            limit = alone[p.id]
+            load.append(1 if limit is None else _COMPANY - limit)
+        demand[pn] = load
+        demand[dn] = [-x for x in load]
         pairs.append((pn, dn))
         max_ride.append(settings.max_ride_s(int(matrix.durations[pick, drop]), p.max_ride_min))
     idx = np.asarray(node_place, dtype=np.int64)
     durations = matrix.durations[np.ix_(idx, idx)]
     distances = matrix.distances[np.ix_(idx, idx)]
+    capacity = [(*slot.layout, *((_COMPANY,) if company else ())) for slot in slots]
+    index = {req.participant.id: r for r, req in enumerate(feasible)}
+    same = book.pairs(RuleKind.TOGETHER, index)
+    different = book.pairs(RuleKind.NOT_TOGETHER, index)
+    slot_vehicles = [slot.vehicle for slot in slots]
     instance = Instance(
         durations=durations,
         distances=distances,
@@ -397,26 +463,38 @@ def _plan_pool(
         demand=demand,
         starts=np.arange(k),
         ends=np.arange(k),
-        capacity=np.array([(v.seats, v.wheelchair_places) for v in vehicles], dtype=np.int64),
-        shift_early=np.array([early[v.id] for v in vehicles], dtype=np.int64),
-        shift_late=np.array([v.shift_end * 60 for v in vehicles], dtype=np.int64),
-        max_duration=np.array([(v.shift_end - v.shift_start) * 60 for v in vehicles]),
+        capacity=np.array(capacity, dtype=np.int64),
+        shift_early=np.array([slot.early for slot in slots], dtype=np.int64),
+        shift_late=np.array([v.shift_end * 60 for v in slot_vehicles], dtype=np.int64),
+        max_duration=np.array([(v.shift_end - v.shift_start) * 60 for v in slot_vehicles]),
         # the fixed cost of a vehicle day is paid on its first trip only
         fixed_cost=np.array(
             [
                 0 if v.id in free_from else round(v.fixed_cost * MILLICENTS_PER_EURO)
-                for v in vehicles
+                for v in slot_vehicles
             ],
             dtype=np.int64,
         ),
         # per metre and per second of route duration
-        cost_per_distance=np.array([round(v.cost_per_km * 100) for v in vehicles]),
+        cost_per_distance=np.array([round(v.cost_per_km * 100) for v in slot_vehicles]),
         cost_per_time=np.array(
-            [round(v.cost_per_hour * MILLICENTS_PER_EURO / 3600) for v in vehicles]
+            [round(v.cost_per_hour * MILLICENTS_PER_EURO / 3600) for v in slot_vehicles]
         ),
         pairs=np.asarray(pairs, dtype=np.int64),
         max_ride=np.asarray(max_ride, dtype=np.int64),
         penalty=np.full(len(pairs), DROP_PENALTY, dtype=np.int64),
+        allowed=np.array(allowed_matrix(book, feasible, slot_vehicles), dtype=bool)
+        if book
+        else np.zeros((0, 0), dtype=bool),
+        same_vehicle=np.array([(index[a], index[b]) for a, b in same], dtype=np.int64).reshape(
+            -1, 2
+        ),
+        different_vehicle=np.array(
+            [(index[a], index[b]) for a, b in different], dtype=np.int64
+        ).reshape(-1, 2),
+        vehicle_group=np.array([slot.group for slot in slots], dtype=np.int64)
+        if len(slots) > len(vehicles)
+        else np.zeros(0, dtype=np.int64),
     )
     solution = solve_instance(instance, params)
     routes: list[Route] = []
@@ -425,32 +503,35 @@ def _plan_pool(
     else:
         dropped = set(solution.dropped_pairs)
         people = {r.participant.id: r.participant for r in feasible}
-        for v_idx, v in enumerate(vehicles):
+        for v_idx, slot in enumerate(slots):
             if not solution.used(v_idx):
                 continue
-            routes.append(
-                _route(
-                    v,
-                    solution.routes[v_idx],
-                    solution.times[v_idx],
-                    node_place,
-                    node_kind,
-                    node_ref,
-                    service,
-                    matrix,
-                    people,
-                    feasible,
-                    k,
-                    first_of_day=v.id not in free_from,
-                )
+            route = _route(
+                slot.vehicle,
+                solution.routes[v_idx],
+                solution.times[v_idx],
+                node_place,
+                node_kind,
+                node_ref,
+                service,
+                matrix,
+                people,
+                feasible,
+                k,
+                first_of_day=slot.vehicle.id not in free_from,
             )
+            if slot.vehicle.layouts:
+                route = replace(route, layout=slot.layout)
+            routes.append(route)
     for r in sorted(dropped):
+        rules = book.words(feasible[r].participant.id)
         unassigned.append(
             _unassigned(
                 feasible[r],
                 Reason.NO_ROOM,
                 f"no room found within the time limit in the {len(vehicles)} vehicles of "
-                f"{pool_words(pool, mode)} free for the {key.trip} trip on {day}",
+                f"{pool_words(pool, mode)} free for the {key.trip} trip on {day}"
+                + (f" (rules: {rules})" if rules else ""),
             )
         )
     return routes, unassigned

@@ -14,6 +14,7 @@ from vervoer.core.model import DAY_NAMES, Mode, Pool, Reason, StopKind, Vehicle
 from vervoer.core.settings import Settings
 from vervoer.geo.matrix import UNREACHABLE, Matrix
 from vervoer.routing.requests import PlaceKey, Request, boarding_s
+from vervoer.routing.rules import RuleBook
 
 
 def pool_words(pool: Pool, mode: Mode) -> str:
@@ -31,6 +32,7 @@ def precheck(
     places: Mapping[PlaceKey, int],
     settings: Settings,
     mode: Mode,
+    book: RuleBook | None = None,
 ) -> tuple[Reason, str] | None:
     """The reason a request cannot be planned in a pool, or None when it may fit.
 
@@ -48,6 +50,8 @@ def precheck(
         The scenario settings (windows, boarding, maximum ride time, snapping).
     mode
         ``own`` or ``shared`` (for the wording).
+    book
+        The scenario's rules (``vehicle``, ``needs``, ``own_only`` limit the vehicles).
 
     Returns
     -------
@@ -81,13 +85,27 @@ def precheck(
         return Reason.UNREACHABLE_BY_ROAD, "there is no road connection between home and location"
     if not vehicles:
         return Reason.NO_VEHICLE_ON_DAY, f"no vehicle of {where} is available on {day}"
-    able = [v for v in vehicles if v.wheelchair_places >= p.wheelchair_demand]
+    if book:
+        allowed = [v for v in vehicles if book.forbids(p, v) is None]
+        if not allowed:
+            rule = book.forbids(p, vehicles[0])
+            assert rule is not None
+            return (
+                Reason.RULE,
+                f"{rule.words()}, and no such vehicle of {where} works on {day}",
+            )
+        vehicles = allowed
+    able = [v for v in vehicles if any(w >= p.wheelchair_demand for _, w in v.seat_layouts)]
     if not able:
         return (
             Reason.NO_WHEELCHAIR_PLACE,
             f"no vehicle with a wheelchair place in {where} on {day}",
         )
-    able = [v for v in able if v.seats >= p.seat_demand]
+    able = [
+        v
+        for v in able
+        if any(s >= p.seat_demand and w >= p.wheelchair_demand for s, w in v.seat_layouts)
+    ]
     if not able:
         return (
             Reason.NOT_ENOUGH_SEATS,

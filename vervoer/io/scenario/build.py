@@ -4,7 +4,8 @@ Each builder turns the rows of its table into model objects, reporting every bad
 its row. The cross-table checks come on top: ids are unique, references name a known
 organisation, participant or location, the legs of a participant on one day do not
 overlap, pools name known organisations once, and a participant in a wheelchair has a
-vehicle with a wheelchair place within reach.
+vehicle with a wheelchair place within reach. The optional ``rules`` table is checked
+against the participants and vehicles (:func:`_rules`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from vervoer.core.model import (
     Location,
     Organisation,
     Participant,
+    Rule,
+    RuleKind,
     Vehicle,
     Weekday,
 )
@@ -27,7 +30,7 @@ from vervoer.core.settings import Settings
 
 from .cells import hhmm, ride_key
 from .rows import Row, Table
-from .schema import DAY_PARTS, RIDES, Scenario
+from .schema import DAY_PARTS, RIDES, RULE_COLUMNS, RULES, Scenario
 
 __all__ = ["build_scenario", "infer_day_part"]
 
@@ -56,7 +59,8 @@ def build_scenario(
     path
         The scenario folder or workbook; names the scenario.
     tables
-        Table name -> its rows (see :func:`~vervoer.io.scenario.rows.table_rows`).
+        Table name -> its rows (see :func:`~vervoer.io.scenario.rows.table_rows`); the
+        optional ``rules`` may be absent (no rules).
     settings
         The scenario's settings; their pools are checked against the organisations.
     settings_name
@@ -87,6 +91,12 @@ def build_scenario(
     )
     if org_ids is not None and tables["vehicles"].usable:
         _check_wheelchairs(tables["participants"], participants, vehicles, settings, org_ids)
+    rules_table = tables.get("rules")
+    rules = (
+        _rules(rules_table, tables["participants"], tables["vehicles"], participants, vehicles)
+        if rules_table is not None
+        else []
+    )
     if problems:
         return None
     return Scenario(
@@ -97,6 +107,7 @@ def build_scenario(
         attendance=tuple(a for a in attendance if a is not None),
         vehicles=tuple(v for v in vehicles if v is not None),
         settings=settings,
+        rules=tuple(rule for rule in rules if rule is not None),
         source=path,
     )
 
@@ -174,6 +185,8 @@ def _vehicles(table: Table, org: _OrgOf) -> list[Vehicle | None]:
                 cost_per_hour=r.number("cost_per_hour", 0.0, expected=_EUROS) or 0.0,
                 cost_per_km=r.number("cost_per_km", 0.0, expected=_EUROS) or 0.0,
                 fixed_cost=r.number("fixed_cost", 0.0, expected=_EUROS) or 0.0,
+                features=r.words("features"),
+                layouts=r.layouts("layouts"),
             )
         )
     return out
@@ -324,6 +337,157 @@ def _attendance(
     return out
 
 
+# ----------------------------------------------------------------------------- rules
+
+_RULE_WORDS = (
+    "not_together, together, alone, vehicle, needs or own_only "
+    "(niet_samen / samen / alleen / voertuig / nodig / eigen)"
+)
+_MAX_OTHERS = "a whole number of 0 or more: how many others may be on board (0 = nobody)"
+
+
+def _rules(
+    table: Table,
+    people: Table,
+    cars: Table,
+    participants: list[Participant | None],
+    vehicles: list[Vehicle | None],
+) -> list[Rule | None]:
+    """One rule a row, checked against the participants and vehicles.
+
+    Reported on the row: an unknown rule word, participant, other participant or vehicle;
+    a cell the rule does not use; ``together``/``not_together`` of a participant with
+    itself, or of a pair that an earlier row gave the opposite rule; a bad ``alone``
+    number; a ``needs`` feature that no vehicle lists; a ``vehicle`` rule naming a vehicle
+    of another organisation for a participant with an ``own_only`` rule; and a rule that
+    an earlier row already gives (exact duplicate).
+    """
+    person_ids, vehicle_ids = people.ids(), cars.ids()
+    features = (
+        frozenset().union(*(v.features for v in vehicles if v is not None)) if cars.usable else None
+    )
+    #: the pairs of together/not_together read so far -> (kind, row)
+    pairs: dict[frozenset[str], tuple[RuleKind, int]] = {}
+    #: every rule read so far -> its row
+    seen: dict[Rule, int] = {}
+    out: list[Rule | None] = []
+    for r in table.rows:
+        text = r.required("rule")
+        kind = RULES.get(ride_key(text)) if text else None
+        if text and kind is None:
+            r.bad("rule", f"{text!r} is not a rule; expected {_RULE_WORDS}")
+        pid = _reference(r, "participant", person_ids, "participant", people.name)
+        if kind is None:
+            out.append(None)
+            continue
+        for column in ("other", "vehicle", "value"):
+            if r.get(column) and column not in RULE_COLUMNS[kind]:
+                uses = " and ".join(("participant", *RULE_COLUMNS[kind]))
+                r.bad(
+                    column,
+                    f"{r.get(column)!r} is not used by rule {kind.value!r}, which uses "
+                    f"{uses}; expected an empty cell",
+                )
+        rule = _rule(r, kind, pid, person_ids, vehicle_ids, features, people.name, cars.name)
+        if rule is not None and rule.other:
+            pair = frozenset({rule.participant, rule.other})
+            earlier = pairs.get(pair)
+            if earlier is not None and earlier[0] is not kind:
+                r.bad(
+                    "rule",
+                    f"{rule.participant} and {rule.other} are {earlier[0].value!r} in row "
+                    f"{earlier[1]}; expected a pair to be either together or not_together",
+                )
+                rule = None
+            else:
+                pairs.setdefault(pair, (kind, r.row))
+        if rule is not None and rule in seen:
+            r.bad("rule", f"the same rule as row {seen[rule]} ({rule.words()}); keep one")
+            rule = None
+        if rule is not None:
+            seen[rule] = r.row
+        out.append(rule)
+    _check_own_only(table, out, participants, vehicles)
+    return out
+
+
+def _rule(
+    r: Row,
+    kind: RuleKind,
+    pid: str,
+    person_ids: set[str] | None,
+    vehicle_ids: set[str] | None,
+    features: frozenset[str] | None,
+    people: str,
+    cars: str,
+) -> Rule | None:
+    """The rule of a row of a known kind, or None when a cell it uses is bad."""
+    ok = bool(pid) and (person_ids is None or pid in person_ids)
+    if kind in (RuleKind.TOGETHER, RuleKind.NOT_TOGETHER):
+        other = _reference(r, "other", person_ids, "participant", people)
+        if other and other == pid:
+            r.bad(
+                "other",
+                f"{other!r} is the participant of the rule itself; expected another participant",
+            )
+            return None
+        ok = ok and bool(other) and (person_ids is None or other in person_ids)
+        return r.make(Rule, kind=kind, participant=pid, other=other) if ok else None
+    if kind is RuleKind.ALONE:
+        count = r.number("value", 0, integer=True, expected=_MAX_OTHERS)
+        return r.make(Rule, kind=kind, participant=pid, max_others=int(count or 0)) if ok else None
+    if kind is RuleKind.VEHICLE:
+        vid = _reference(r, "vehicle", vehicle_ids, "vehicle", cars)
+        ok = ok and bool(vid) and (vehicle_ids is None or vid in vehicle_ids)
+        return r.make(Rule, kind=kind, participant=pid, vehicle=vid) if ok else None
+    if kind is RuleKind.NEEDS:
+        feature = r.get("value").lower()
+        if not feature:
+            r.bad(
+                "value",
+                "is empty; expected the feature the participant needs, like lift "
+                "(a word from the vehicles' features)",
+            )
+            return None
+        if features is not None and feature not in features:
+            listed = ", ".join(sorted(features)) or "none"
+            r.bad(
+                "value",
+                f"no vehicle lists feature {feature!r} in its `features`; expected one of "
+                f"the features in {cars} ({listed})",
+            )
+            return None
+        return r.make(Rule, kind=kind, participant=pid, feature=feature) if ok else None
+    return r.make(Rule, kind=kind, participant=pid) if ok else None
+
+
+def _check_own_only(
+    table: Table,
+    rules: list[Rule | None],
+    participants: list[Participant | None],
+    vehicles: list[Vehicle | None],
+) -> None:
+    """A ``vehicle`` rule of a participant with an ``own_only`` rule names an own vehicle."""
+    own_row = {
+        rule.participant: r.row
+        for r, rule in zip(table.rows, rules, strict=True)
+        if rule is not None and rule.kind is RuleKind.OWN_ONLY
+    }
+    org_of = {p.id: p.organisation for p in participants if p is not None}
+    car_org = {v.id: v.organisation for v in vehicles if v is not None}
+    for r, rule in zip(table.rows, rules, strict=True):
+        if rule is None or rule.kind is not RuleKind.VEHICLE or rule.participant not in own_row:
+            continue
+        mine, theirs = org_of.get(rule.participant), car_org.get(rule.vehicle)
+        if mine is not None and theirs is not None and mine != theirs:
+            r.bad(
+                "vehicle",
+                f"vehicle {rule.vehicle!r} is of organisation {theirs!r}, but "
+                f"{rule.participant} (of {mine!r}) may ride only in own vehicles (own_only "
+                f"in row {own_row[rule.participant]}); expected a vehicle of {mine!r}",
+            )
+
+
 # ----------------------------------------------------------------------------- cross-table
 
 
@@ -408,9 +572,15 @@ def _check_wheelchairs(
 ) -> None:
     """A participant in a wheelchair needs a vehicle with a wheelchair place in their pool.
 
+    With ``layouts`` a vehicle has a wheelchair place when one of its layouts has one.
+
     (Own mode may still leave such rides unassigned; the planner reports those per ride.)
     """
-    with_place = {v.organisation for v in vehicles if v is not None and v.wheelchair_places}
+    with_place = {
+        v.organisation
+        for v in vehicles
+        if v is not None and any(places for _, places in v.seat_layouts)
+    }
     pool_of = _pool_of(settings, org_ids)
     for r, p in zip(table.rows, participants, strict=True):
         if p is None or not p.wheelchair or p.organisation not in pool_of:
@@ -422,5 +592,5 @@ def _check_wheelchairs(
                 "wheelchair",
                 f"{p.id} uses a wheelchair, but no vehicle in {where} "
                 f"({', '.join(sorted(members))}) has a wheelchair place; expected a "
-                "vehicle with wheelchair_places of 1 or more",
+                "vehicle with wheelchair_places of 1 or more, or a layout like 6+1",
             )

@@ -1,8 +1,10 @@
 """Cell text both ways: what people type into a scenario table, and what the writer writes.
 
 Reading accepts numbers with a decimal comma or a euro sign, times as ``HH:MM`` (also
-``H:MM``, ``HH.MM`` and ``HH:MM:00``), yes/no in Dutch or English, and the typed values of
-an xlsx cell. Writing gives the canonical forms: ``HH:MM``, ``ja``/``nee``, plain numbers.
+``H:MM``, ``HH.MM`` and ``HH:MM:00``), yes/no in Dutch or English, lists separated by ``;``
+or ``,``, seat layouts as ``seats+wheelchair places``, and the typed values of an xlsx
+cell. Writing gives the canonical forms: ``HH:MM``, ``ja``/``nee``, plain numbers, lists
+separated by ``;``.
 The functions here do not report problems; :class:`~vervoer.io.scenario.rows.Row` does.
 """
 
@@ -20,18 +22,23 @@ from .schema import NO, YES
 __all__ = [
     "clock_error",
     "coord_texts",
+    "features_text",
     "hhmm",
+    "layouts_text",
     "number_text",
     "parse_clock",
+    "parse_layout",
     "parse_number",
     "parse_yes_no",
     "ride_key",
+    "split_list",
     "xlsx_text",
     "yes_text",
 ]
 
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?::00)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}|^\d{1,2}[-/]\d{1,2}[-/]\d{2,4}")
+_LAYOUT = re.compile(r"^(\d{1,9})\s*\+\s*(\d{1,9})$")
 
 # ----------------------------------------------------------------------------- reading
 
@@ -119,6 +126,39 @@ def ride_key(text: str) -> str:
     return " ".join(re.split(r"[\s_\-/]+", text.lower())).strip()
 
 
+def split_list(text: str) -> list[str]:
+    """The parts of a list cell like ``lift;laag`` or ``8+0, 6+1``.
+
+    Parameters
+    ----------
+    text
+        The cell text; parts are separated by ``;`` or ``,``.
+
+    Returns
+    -------
+    list of str
+        The stripped parts, empty ones left out, in the order given.
+    """
+    return [part for p in re.split(r"[;,]", text) if (part := p.strip())]
+
+
+def parse_layout(text: str) -> tuple[int, int] | None:
+    """The (seats, wheelchair places) of one seat layout like ``6+1``.
+
+    Parameters
+    ----------
+    text
+        One stripped part of a ``layouts`` cell; spaces around the ``+`` are fine.
+
+    Returns
+    -------
+    tuple of int or None
+        None if ``text`` is not two whole numbers joined by ``+``.
+    """
+    m = _LAYOUT.match(text)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
 def xlsx_text(value: object) -> str:
     """An xlsx cell value as the text a CSV would hold.
 
@@ -173,6 +213,16 @@ def number_text(x: float | None) -> str:
 def coord_texts(p: Point | None) -> tuple[str, str]:
     """The lat and lon cells of a point (full precision), or two empty cells."""
     return ("", "") if p is None else (repr(p.lat), repr(p.lon))
+
+
+def features_text(features: frozenset[str]) -> str:
+    """The ``features`` cell of a vehicle: its features sorted, separated by ``;``."""
+    return ";".join(sorted(features))
+
+
+def layouts_text(layouts: tuple[tuple[int, int], ...]) -> str:
+    """The ``layouts`` cell of a vehicle, like ``8+0;6+1``, in the order given."""
+    return ";".join(f"{seats}+{wheelchairs}" for seats, wheelchairs in layouts)
 
 
 def yes_text(flag: bool) -> str:

@@ -2,6 +2,7 @@
 
 CSV files may be UTF-8 (with or without BOM) or cp1252, separated by ``,``, ``;`` or tabs.
 A workbook has a sheet per table and may have a ``settings`` sheet of key/value rows.
+The optional tables (``rules``) may be left out, or be an empty file or sheet: no rules.
 Settings otherwise come from a ``settings.toml`` in the folder (or next to the workbook).
 Every problem is collected and raised once, sorted by file and row.
 """
@@ -22,7 +23,7 @@ from vervoer.core.settings import Settings
 from .build import build_scenario
 from .cells import parse_number, xlsx_text
 from .rows import Table, table_rows
-from .schema import SETTINGS_HEADER, TABLE_NAMES, TABLES, Scenario
+from .schema import OPTIONAL_TABLES, SETTINGS_HEADER, TABLE_NAMES, TABLES, Scenario
 
 __all__ = ["read_scenario"]
 
@@ -48,10 +49,10 @@ def read_scenario(path: Path | str) -> Scenario:
     ----------
     path
         A folder with ``organisations.csv``, ``locations.csv``, ``participants.csv``,
-        ``attendance.csv``, ``vehicles.csv`` and optionally ``settings.toml``; or an
-        ``.xlsx`` workbook with a sheet per table. A workbook takes its settings from a
-        ``settings`` sheet (key/value rows; ``pools.<name>`` lists organisation ids) or,
-        without that sheet, from a ``settings.toml`` next to it.
+        ``attendance.csv``, ``vehicles.csv`` and optionally ``rules.csv`` and
+        ``settings.toml``; or an ``.xlsx`` workbook with a sheet per table. A workbook
+        takes its settings from a ``settings`` sheet (key/value rows; ``pools.<name>``
+        lists organisation ids) or, without that sheet, from a ``settings.toml`` next to it.
 
     Returns
     -------
@@ -93,6 +94,12 @@ def read_scenario(path: Path | str) -> Scenario:
         else Table(names[t], [], usable=False)
         for t in TABLES
     }
+    for t in OPTIONAL_TABLES:
+        rows = source.raw.get(t)
+        if rows is not None and any(c.strip() for row in rows for c in row):
+            tables[t] = table_rows(names[t], t, rows, problems)
+        else:
+            tables[t] = Table(names[t], [])  # left out or empty: no rows
     scenario = build_scenario(path, tables, source.settings, source.settings_name, problems)
     if problems or scenario is None:
         order = {name: i for i, name in enumerate([*names.values(), source.settings_name])}
@@ -110,13 +117,14 @@ def _find(table: str, exists: Callable[[str], bool]) -> str | None:
 
 
 def _folder(path: Path, problems: list[Problem]) -> _Source:
-    """The CSV files of a scenario folder; a missing file is a problem."""
+    """The CSV files of a scenario folder; a missing file is a problem (unless optional)."""
     source = _Source(settings_file=path / "settings.toml")
-    for table in TABLES:
+    for table in (*TABLES, *OPTIONAL_TABLES):
         found = _find(table, lambda n: (path / f"{n}.csv").is_file())
         source.names[table] = name = f"{found or table}.csv"
         if found is None:
-            problems.append(Problem(name, None, None, f"file missing; expected it in {path}"))
+            if table not in OPTIONAL_TABLES:
+                problems.append(Problem(name, None, None, f"file missing; expected it in {path}"))
             continue
         source.raw[table] = _read_csv(path / name, problems)
     return source
@@ -151,12 +159,15 @@ def _read_csv(path: Path, problems: list[Problem]) -> list[list[str]] | None:
 
 
 def _workbook(path: Path, problems: list[Problem]) -> _Source:
-    """The sheets of a workbook; a missing sheet is a problem, a settings sheet is read."""
+    """The sheets of a workbook; a missing sheet is a problem (unless optional), a settings
+    sheet is read."""
     sheets = _read_xlsx(path)
     source = _Source(settings_file=path.with_name("settings.toml"))
-    for table in TABLES:
+    for table in (*TABLES, *OPTIONAL_TABLES):
         found = _find(table, lambda n: n in sheets)
         source.names[table] = f"{path.name} [{found or table}]"
+        if found is None and table in OPTIONAL_TABLES:
+            continue
         if found is None:
             problems.append(
                 Problem(

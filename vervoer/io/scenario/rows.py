@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from vervoer.core.errors import Problem
 from vervoer.core.model import WORKDAYS, Point, Weekday
 
-from .cells import clock_error, parse_clock, parse_number, parse_yes_no
+from .cells import clock_error, parse_clock, parse_layout, parse_number, parse_yes_no, split_list
 from .schema import ALIASES, COLUMNS, NO_WEEKDAYS, PLACE_COLUMNS, REQUIRED
 
 __all__ = ["Row", "Table", "normalise_header", "table_rows"]
@@ -231,6 +231,54 @@ class Row:
                 column, f"{text!r} names no weekday; expected e.g. 'ma-vr', or 'geen' for none"
             )
         return tuple(sorted(days, key=lambda d: d.number))
+
+    def words(self, column: str) -> frozenset[str]:
+        """The words of a list cell like ``Lift; laag``: lower case, stripped; empty = none.
+
+        Parameters
+        ----------
+        column
+            The canonical column; words are separated by ``;`` or ``,``.
+
+        Returns
+        -------
+        frozenset of str
+        """
+        return frozenset(w.lower() for w in split_list(self.get(column)))
+
+    def layouts(self, column: str) -> tuple[tuple[int, int], ...]:
+        """Seat layouts like ``8+0;6+1;4+2`` (seats+wheelchair places); empty = none.
+
+        Parameters
+        ----------
+        column
+            The canonical column; layouts are separated by ``;`` (or ``,``).
+
+        Returns
+        -------
+        tuple of (int, int)
+            The (seats, wheelchair places) in the order given. A part that is not a layout,
+            holds nobody or is given twice is reported and left out.
+        """
+        out: list[tuple[int, int]] = []
+        for part in split_list(self.get(column)):
+            layout = parse_layout(part)
+            if layout is None:
+                self.bad(
+                    column,
+                    f"{part!r} is not a layout; expected seats+wheelchair places such as 8+0;6+1",
+                )
+            elif sum(layout) < 1:
+                self.bad(
+                    column,
+                    f"{part!r} holds nobody; expected seats+wheelchair places with at least "
+                    "1 place, such as 8+0;6+1",
+                )
+            elif layout in out:
+                self.bad(column, f"{part!r} is given twice; expected each layout once")
+            else:
+                out.append(layout)
+        return tuple(out)
 
     def make(self, factory: Callable[..., _T], *args: Any, **kwargs: Any) -> _T | None:
         """Build a model object; its own ``ValueError`` becomes a problem of this row."""

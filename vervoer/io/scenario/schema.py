@@ -1,9 +1,11 @@
 """The layout of a scenario: its tables, their columns and the words a cell may hold.
 
-A scenario has five tables (:data:`TABLES`), each a CSV file or a workbook sheet under one
-of the names in :data:`TABLE_NAMES`. Headers are matched after normalising (lower case,
-spaces and dashes as ``_``) against the aliases in :data:`COLUMNS`; the first alias of a
-column is its canonical name, which :func:`~vervoer.io.scenario.write_scenario` writes
+A scenario has five required tables (:data:`TABLES`) and an optional ``rules`` table
+(:data:`OPTIONAL_TABLES`), each a CSV file or a workbook sheet under one of the names in
+:data:`TABLE_NAMES`; a missing optional table is an empty one. Headers are matched after
+normalising (lower case, spaces and dashes as ``_``) against the aliases in
+:data:`COLUMNS`; the first alias of a column is its canonical name, which
+:func:`~vervoer.io.scenario.write_scenario` writes
 (:data:`HEADERS`). :class:`Scenario` is what reading gives when every table is valid.
 """
 
@@ -19,6 +21,8 @@ from vervoer.core.model import (
     Organisation,
     Participant,
     RideNeed,
+    Rule,
+    RuleKind,
     Vehicle,
 )
 from vervoer.core.settings import Settings
@@ -30,9 +34,12 @@ __all__ = [
     "HEADERS",
     "NO",
     "NO_WEEKDAYS",
+    "OPTIONAL_TABLES",
     "PLACE_COLUMNS",
     "REQUIRED",
     "RIDES",
+    "RULES",
+    "RULE_COLUMNS",
     "SETTINGS_HEADER",
     "TABLES",
     "TABLE_NAMES",
@@ -52,10 +59,14 @@ class Scenario:
     attendance: tuple[Attendance, ...]
     vehicles: tuple[Vehicle, ...]
     settings: Settings = field(default_factory=Settings)
+    rules: tuple[Rule, ...] = ()
     source: Path | None = None
 
 
+#: the tables every scenario has
 TABLES = ("organisations", "locations", "participants", "attendance", "vehicles")
+#: the tables a scenario may leave out (then empty: no rules)
+OPTIONAL_TABLES = ("rules",)
 
 #: table -> accepted names of the CSV file (without .csv) or workbook sheet; first = canonical
 TABLE_NAMES: dict[str, tuple[str, ...]] = {
@@ -64,6 +75,7 @@ TABLE_NAMES: dict[str, tuple[str, ...]] = {
     "participants": ("participants", "deelnemers"),
     "attendance": ("attendance", "aanwezigheid"),
     "vehicles": ("vehicles", "voertuigen"),
+    "rules": ("rules", "regels"),
 }
 
 _ORG = ("organisation", "organization", "organisatie", "org")
@@ -120,6 +132,15 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "cost_per_hour": ("cost_per_hour", "kosten_per_uur", "uurtarief"),
         "cost_per_km": ("cost_per_km", "kosten_per_km", "kilometertarief"),
         "fixed_cost": ("fixed_cost", "vaste_kosten", "starttarief"),
+        "features": ("features", "kenmerken", "voorzieningen"),
+        "layouts": ("layouts", "indelingen", "layout", "indeling"),
+    },
+    "rules": {
+        "rule": ("rule", "regel", "type"),
+        "participant": ("participant", "deelnemer"),
+        "other": ("other", "ander", "other_participant", "met"),
+        "vehicle": ("vehicle", "voertuig"),
+        "value": ("value", "waarde"),
     },
 }
 #: table -> canonical header, in the order write_scenario writes the columns
@@ -137,6 +158,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     # arrive_by and depart_at may be left out when every row has a dagdeel (default times)
     "attendance": ("participant", "weekday", "location"),
     "vehicles": ("id", "organisation", "seats"),
+    "rules": ("rule", "participant"),
 }
 #: tables with a place: (address column, lat column, lon column)
 PLACE_COLUMNS: dict[str, tuple[str, str, str]] = {
@@ -174,6 +196,31 @@ RIDES: dict[str, RideNeed] = {
     "eigen vervoer": RideNeed.NONE,
     "zelfstandig": RideNeed.NONE,
     "independent": RideNeed.NONE,
+}
+#: kinds of rule of the ``rules`` table; keys are normalised like those of :data:`RIDES`
+RULES: dict[str, RuleKind] = {
+    "not together": RuleKind.NOT_TOGETHER,
+    "niet samen": RuleKind.NOT_TOGETHER,
+    "together": RuleKind.TOGETHER,
+    "samen": RuleKind.TOGETHER,
+    "alone": RuleKind.ALONE,
+    "alleen": RuleKind.ALONE,
+    "vehicle": RuleKind.VEHICLE,
+    "voertuig": RuleKind.VEHICLE,
+    "needs": RuleKind.NEEDS,
+    "nodig": RuleKind.NEEDS,
+    "own only": RuleKind.OWN_ONLY,
+    "eigen": RuleKind.OWN_ONLY,
+    "alleen eigen": RuleKind.OWN_ONLY,
+}
+#: rule -> the columns besides ``rule`` and ``participant`` it uses (others must be empty)
+RULE_COLUMNS: dict[RuleKind, tuple[str, ...]] = {
+    RuleKind.NOT_TOGETHER: ("other",),
+    RuleKind.TOGETHER: ("other",),
+    RuleKind.ALONE: ("value",),
+    RuleKind.VEHICLE: ("vehicle",),
+    RuleKind.NEEDS: ("value",),
+    RuleKind.OWN_ONLY: (),
 }
 #: parts of the day ("dagdelen") of an attendance leg; keys are normalised like those of
 #: :data:`RIDES`. An empty cell is not here: without a dagdeel the part is inferred from

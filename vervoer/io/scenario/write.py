@@ -8,9 +8,10 @@ from dataclasses import fields
 from pathlib import Path
 
 from vervoer.core.files import write_csv, write_text
+from vervoer.core.model import Rule, RuleKind
 from vervoer.core.settings import Settings
 
-from .cells import coord_texts, hhmm, number_text, yes_text
+from .cells import coord_texts, features_text, hhmm, layouts_text, number_text, yes_text
 from .schema import HEADERS, TABLES, Scenario
 
 __all__ = ["settings_toml", "write_scenario"]
@@ -22,7 +23,9 @@ def write_scenario(scenario: Scenario, folder: Path | str) -> None:
     The five CSV files are comma-separated UTF-8 with the canonical headers of
     :data:`~vervoer.io.scenario.schema.HEADERS`, times as ``HH:MM``, weekdays as Dutch
     abbreviations and the dagdeel of each attendance leg in Dutch (``ochtend``, ``middag``,
-    ``hele dag``); ``settings.toml`` holds only the settings that differ from the defaults
+    ``hele dag``), a vehicle's ``features`` and ``layouts`` separated by ``;``.
+    ``rules.csv`` (English rule words) is written when there are rules and removed when
+    there are none; ``settings.toml`` holds only the settings that differ from the defaults
     (and is removed when none do). Every file is written atomically, every text cell with
     the formula guard of :func:`~vervoer.core.files.safe_cell`. ``read_scenario(folder)``
     gives back an equal scenario, apart from ``source`` (and ``name``, which is the
@@ -39,6 +42,11 @@ def write_scenario(scenario: Scenario, folder: Path | str) -> None:
     rows = _rows(scenario)
     for table in TABLES:
         write_csv(folder / f"{table}.csv", HEADERS[table], rows[table])
+    rules = folder / "rules.csv"
+    if scenario.rules:
+        write_csv(rules, HEADERS["rules"], (_rule_row(rule) for rule in scenario.rules))
+    else:
+        rules.unlink(missing_ok=True)
     text = settings_toml(scenario.settings)
     target = folder / "settings.toml"
     if text:
@@ -98,10 +106,22 @@ def _rows(scenario: Scenario) -> dict[str, Iterable[Iterable[object]]]:
                 number_text(v.cost_per_hour),
                 number_text(v.cost_per_km),
                 number_text(v.fixed_cost),
+                features_text(v.features),
+                layouts_text(v.layouts),
             )
             for v in scenario.vehicles
         ),
     }
+
+
+def _rule_row(rule: Rule) -> tuple[str, str, str, str, str]:
+    """The cells of a rule, in the order of ``HEADERS["rules"]``; unused cells are empty."""
+    value = ""
+    if rule.kind is RuleKind.ALONE:
+        value = str(rule.max_others)
+    elif rule.kind is RuleKind.NEEDS:
+        value = rule.feature
+    return (rule.kind.value, rule.participant, rule.other, rule.vehicle, value)
 
 
 def settings_toml(settings: Settings) -> str:

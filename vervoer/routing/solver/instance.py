@@ -75,6 +75,14 @@ class Instance:
         Cost of leaving a visit unserved; 0 means it must be served. Empty: all must be.
     max_slack
         Longest wait allowed at a node.
+    allowed
+        (p, k) booleans: which vehicles may serve each pair; empty: every vehicle.
+    same_vehicle, different_vehicle
+        (m, 2) pair indices that must ride in the same vehicle (or both be left out), and
+        that may not ride in the same vehicle (one may be left out).
+    vehicle_group
+        (k,) group of each vehicle, -1 for none: of the vehicles of one group at most one is
+        used (one physical vehicle in several seat layouts). Empty: no groups.
     """
 
     durations: np.ndarray
@@ -98,6 +106,10 @@ class Instance:
     visits: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     visit_penalty: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     max_slack: int = HORIZON_S
+    allowed: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
+    same_vehicle: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    different_vehicle: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    vehicle_group: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __post_init__(self) -> None:
         _check_shapes(self)
@@ -181,6 +193,15 @@ class Instance:
         visits = np.asarray(self.visits, dtype=np.int64)
         keep_v = np.asarray([int(n) in local for n in visits], dtype=bool)
         grid = np.ix_(nodes, nodes)
+        new_pair = np.cumsum(keep) - 1  # old pair index -> new (where kept)
+
+        def pair_links(name: str) -> np.ndarray:
+            links = np.asarray(getattr(self, name), dtype=np.int64).reshape(-1, 2)
+            both = keep[links[:, 0]] & keep[links[:, 1]] if len(links) else np.zeros(0, bool)
+            out: np.ndarray = new_pair[links[both]].reshape(-1, 2).astype(np.int64)
+            return out
+
+        allowed = np.asarray(self.allowed, dtype=bool)
         # all arrays; Any because replace() types **changes against every field (max_slack: int)
         changes: dict[str, Any] = {
             **{name: np.asarray(getattr(self, name))[grid] for name in _MATRIX_FIELDS},
@@ -193,6 +214,10 @@ class Instance:
             "penalty": rows(self.penalty, keep),
             "visits": renumber("visits", visits[keep_v]),
             "visit_penalty": rows(self.visit_penalty, keep_v),
+            "allowed": allowed[np.ix_(keep, vs)] if allowed.size else allowed,
+            "same_vehicle": pair_links("same_vehicle"),
+            "different_vehicle": pair_links("different_vehicle"),
+            "vehicle_group": rows(self.vehicle_group, vs),
         }
         return replace(self, **changes)
 
@@ -230,6 +255,16 @@ def _check_shapes(inst: Instance) -> None:
     m = len(np.asarray(inst.visits))
     _check_shape(inst, "visits", (m,), "a list of nodes")
     _check_shape(inst, "visit_penalty", (m,), "one value per visit, or empty", empty_ok=True)
+    allowed = np.shape(inst.allowed)
+    if allowed not in ((0, 0), (p, k)) and not (p == 0 and len(allowed) == 2):
+        raise _invalid("allowed", f"must have shape ({p}, {k}) or be empty, not {allowed}")
+    for name in ("same_vehicle", "different_vehicle"):
+        links = np.asarray(getattr(inst, name))
+        if links.size and (links.ndim != 2 or links.shape[1] != 2):
+            raise _invalid(name, f"must have shape (m, 2), not {links.shape}")
+        if links.size and (links.min() < 0 or links.max() >= p):
+            raise _invalid(name, f"must hold pair numbers from 0 to {p - 1}")
+    _check_shape(inst, "vehicle_group", (k,), "one group per vehicle, or empty", empty_ok=True)
 
 
 def _check_shape(

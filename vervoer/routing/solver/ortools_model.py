@@ -130,6 +130,7 @@ class Model:
             routing.AddDisjunction([pi], pen)
             routing.AddDisjunction([di], 0)
             solver.Add(routing.ActiveVar(pi) == routing.ActiveVar(di))
+        self._side_constraints(inst)
         for r, node in enumerate(np.asarray(inst.visits, dtype=np.int64).tolist()):
             pen = (
                 int(inst.visit_penalty[r])
@@ -137,6 +138,43 @@ class Model:
                 else big
             )
             routing.AddDisjunction([manager.NodeToIndex(node)], pen)
+
+    def _side_constraints(self, inst: Instance) -> None:
+        """Allowed vehicles per pair, same/different vehicle pairs, one vehicle per group.
+
+        Allowed vehicles are a domain restriction the local-search filters see; the links
+        between pairs and the groups are constraints of the CP solver, checked on every
+        move the filters accept.
+        """
+        routing, manager = self.routing, self.manager
+        solver = routing.solver()
+        pairs = np.asarray(inst.pairs, dtype=np.int64).reshape(-1, 2)
+        allowed = np.asarray(inst.allowed, dtype=bool)
+        if allowed.size:
+            for r, (p, q) in enumerate(pairs.tolist()):
+                ok = [int(v) for v in np.flatnonzero(allowed[r])]
+                if len(ok) == inst.n_vehicles:
+                    continue
+                for node in (p, q):
+                    index = manager.NodeToIndex(node)
+                    if ok:  # -1: the node may still be left out
+                        routing.VehicleVar(index).SetValues([-1, *ok])
+                    else:  # no vehicle may serve it here: left out
+                        routing.ActiveVar(index).SetValue(0)
+        pickup = [manager.NodeToIndex(int(p)) for p in pairs[:, 0]]
+        for a, b in np.asarray(inst.same_vehicle, dtype=np.int64).reshape(-1, 2).tolist():
+            solver.Add(routing.VehicleVar(pickup[a]) == routing.VehicleVar(pickup[b]))
+        for a, b in np.asarray(inst.different_vehicle, dtype=np.int64).reshape(-1, 2).tolist():
+            va, vb = routing.VehicleVar(pickup[a]), routing.VehicleVar(pickup[b])
+            # different vehicles, or the first is left out (VehicleVar -1)
+            solver.Add(solver.IsDifferentVar(va, vb) + solver.IsEqualCstVar(va, -1) >= 1)
+        groups: dict[int, list[int]] = {}
+        for v, g in enumerate(np.asarray(inst.vehicle_group, dtype=np.int64).tolist()):
+            if g >= 0:
+                groups.setdefault(g, []).append(v)
+        for members in groups.values():
+            if len(members) > 1:
+                solver.Add(solver.Sum([routing.ActiveVehicleVar(v) for v in members]) <= 1)
 
     def index_routes(self, routes: tuple[tuple[int, ...], ...]) -> list[list[int]]:
         """Routes of nodes (start and end included) as the solver's indices in between.
