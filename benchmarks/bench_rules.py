@@ -11,7 +11,7 @@ trip and pool), on one core, in these variants of the same week:
 - ``none``: no rules and no seat layouts (the plain alternative);
 - ``not_together``: 10 pairs of participants of one location who may not ride together;
 - ``alone``: 5 participants who ride with nobody else on board;
-- ``layouts``: flip seats (``8+0;6+1;4+2``) on half the fleet (the buses with one
+- ``layouts``: flip seats (``8+1;6+2;4+3``) on half the fleet (the buses with one
   wheelchair place), no rules;
 - ``demo``: the demo's own rules and layouts.
 
@@ -64,7 +64,7 @@ def variants(demo: Scenario) -> dict[str, Scenario]:
     riders = sorted({a.participant for a in plain.attendance})
     alone = [Rule(kind=RuleKind.ALONE, participant=pid) for pid in riders[::23][:5]]
     flip = tuple(
-        dataclasses.replace(v, layouts=((8, 0), (6, 1), (4, 2))) if v.wheelchair_places == 1 else v
+        dataclasses.replace(v, layouts=((8, 1), (6, 2), (4, 3))) if v.wheelchair_places == 1 else v
         for v in plain.vehicles
     )
     return {

@@ -98,6 +98,13 @@ def hostile_scenario(target: Path) -> Path:
     _rewrite(target / "participants.csv", people)
     _rewrite(target / "attendance.csv", attendance)
     _rewrite(target / "vehicles.csv", vehicles)
+    # pins make sure the path-traversal vehicle and B1 drive (the sheets tests read them)
+    (target / "locks.csv").write_text(
+        "lock,participant,vehicle\n"
+        + "".join(f"pin,{pid},{TRAVERSAL_VEHICLE}\n" for pid in ("D1", "D2", "D3"))
+        + f"pin,{FORMULA_ID},B1\n",
+        encoding="utf-8",
+    )
     text = (target / "locations.csv").read_text(encoding="utf-8")
     text = text.replace("Dagbesteding Vaduz", XSS_LOCATION)
     text = text.replace("Poststrasse 1, 9494 Schaan", FORMULA_ADDRESS)

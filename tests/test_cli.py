@@ -219,3 +219,53 @@ def test_plan_exits_1_when_its_own_check_fails(runner, osm_path, osm_cache, tmp_
     assert "check: FAILED" in result.output
     assert "made-up violation" in result.output
     assert (out / "plan.json").is_file()  # written for inspection
+
+
+def test_replan_a_date_writes_the_day_and_the_change_list(runner, osm_path, tmp_path):
+    """The base week, then Monday 2026-12-07 with D2 absent and bus R1 in the garage."""
+    base_out = tmp_path / "base"
+    args = ["--osm", str(osm_path), "--iterations", "30", "--lns-rounds", "0", "--no-outputs"]
+    result = runner.invoke(main, ["plan", str(SMALL), "--out", str(base_out), *args])
+    assert result.exit_code == 0, result.output
+    changes = tmp_path / "changes.csv"
+    changes.write_text(
+        "date,participant,vehicle,change,rides,note\n"
+        "2026-12-07,D2,,afwezig,,ziek\n"
+        "2026-12-07..2026-12-08,,R1,defect,,garage\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "replan"
+    result = runner.invoke(
+        main,
+        [
+            "replan",
+            str(SMALL),
+            "--date",
+            "2026-12-07",
+            "--base",
+            str(base_out / "plan.json"),
+            "--changes",
+            str(changes),
+            "--out",
+            str(out),
+            *args,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "check: OK" in result.output
+    plan = json.loads((out / "plan.json").read_text())
+    assert plan["meta"]["date"] == "2026-12-07"
+    vehicles = {r["vehicle"] for ride in plan["rides"] for r in ride["routes"]}
+    assert "R1" not in vehicles
+    text = (out / "wijzigingen.csv").read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith("rit,deelnemer,naam,wijziging")
+    assert "D2,Bram Jansen,geen rit" in text
+    result = runner.invoke(
+        main, ["check", str(SMALL), str(out / "plan.json"), "--osm", str(osm_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "with that date's changes" in result.output
+    # a bad date names the option
+    result = runner.invoke(main, ["replan", str(SMALL), "--date", "7-12-2026", *args])
+    assert result.exit_code == 2
+    assert "YYYY-MM-DD" in result.output

@@ -46,7 +46,7 @@ def test_contract_keys(made):
         "load",
     } <= set(stop)
     assert len(stop["arrival"]) == 5 and stop["arrival"][2] == ":"
-    assert set(doc["totals"]) == {"week", "per_day", "per_ride", "per_organisation"}
+    assert set(doc["totals"]) == {"week", "per_day", "per_ride", "per_organisation", "stability"}
     assert doc["schema"] == 2 and doc["vehicle_days"]
 
 

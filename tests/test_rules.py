@@ -162,14 +162,17 @@ def test_flip_seats_take_two_wheelchairs_in_one_bus():
 
 
 def test_a_vehicle_back_from_a_trip_needs_the_change_time_for_another_layout():
-    from vervoer.routing.planner import _slots
+    from vervoer.routing.planner import _layout_choices
 
     v = vehicle("V", "A", layouts=((8, 0), (6, 1)))
     back = 10 * 3600
-    slots = {slot.layout: slot.early for slot in _slots([v], {"V": (back, (8, 0))}, 600)}
-    assert slots == {(8, 0): back, (6, 1): back + 600}
-    fresh = {slot.layout: slot.early for slot in _slots([v], {}, 600)}
-    assert fresh == {(8, 0): v.shift_start * 60, (6, 1): v.shift_start * 60}
+    choices = _layout_choices([v], {"V": (back, (8, 0))}, 600)
+    assert {c[0].layout: c[0].early for c in choices} == {(8, 0): back, (6, 1): back + 600}
+    fresh = _layout_choices([v], {}, 600)
+    assert {c[0].layout: c[0].early for c in fresh} == {
+        (8, 0): v.shift_start * 60,
+        (6, 1): v.shift_start * 60,
+    }
 
 
 def test_rules_no_plan_can_satisfy_are_input_problems():
@@ -205,3 +208,42 @@ def test_not_together_in_both_modes_on_a_midday_trip(mode):
         for s in route.stops:
             on_board = (on_board - set(s.alighting)) | set(s.boarding)
             assert on_board != {"m", "n"}
+
+
+def test_locks_pin_and_forbid_and_the_reason_of_an_impossible_pin():
+    from vervoer.core.model import Lock, LockKind
+
+    sc = scenario(
+        [person("x", "A", 5.05), person("w", "A", 5.06, wheelchair=True)],
+        [attend("x", "L"), attend("w", "L")],
+        [vehicle("NEAR", "A", 5.0), vehicle("FAR", "A", 5.5, wheelchair_places=0)],
+    )
+    free, matrix, places = plan_of(sc)
+    assert vehicle_of(free, "x") == "NEAR"
+    pinned = dataclasses.replace(
+        sc,
+        locks=(
+            Lock(kind=LockKind.PIN, participant="x", vehicle="FAR", weekdays=(Weekday.MON,)),
+            Lock(kind=LockKind.PIN, participant="w", vehicle="FAR"),
+        ),
+    )
+    plan, _, _ = plan_of(pinned)
+    assert vehicle_of(plan, "x") == "FAR"
+    for ride in plan.rides:
+        (u,) = ride.unassigned
+        assert u.participant == "w"
+        assert u.message == "w is locked to FAR, and FAR has no wheelchair place"
+    violations = check_plan(free, pinned, matrix, places).violations
+    assert any("x boards, but x is locked to FAR on mon" in v for v in violations), violations
+    forbidden = dataclasses.replace(
+        sc, locks=(Lock(kind=LockKind.FORBID, participant="x", vehicle="NEAR"),)
+    )
+    plan, _, _ = plan_of(forbidden)
+    assert vehicle_of(plan, "x") == "FAR"
+    # a pin on another weekday does not hold on Monday
+    tuesday = dataclasses.replace(
+        sc,
+        locks=(Lock(kind=LockKind.PIN, participant="x", vehicle="FAR", weekdays=(Weekday.TUE,)),),
+    )
+    plan, _, _ = plan_of(tuesday)
+    assert vehicle_of(plan, "x") == "NEAR"

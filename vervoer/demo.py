@@ -224,7 +224,7 @@ def make_scenario(
                     # the buses with two wheelchair places have a lift; the first bus of
                     # each organisation has flip seats
                     features=frozenset({"lift"}) if wheel == 2 else frozenset(),
-                    layouts=((8, 0), (6, 1), (4, 2)) if k == 0 else (),
+                    layouts=((8, 1), (6, 2), (4, 3)) if k == 0 else (),
                 )
             )
     homes = [a for a in addresses if a not in used]

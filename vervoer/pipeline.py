@@ -11,19 +11,21 @@ scenario -> geocode -> network -> matrix -> plan -> check, data flowing one way:
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from vervoer.core.errors import InputError, NetworkError, Problem
-from vervoer.core.model import Mode, Plan, Point, RideKey, RidePlan, Weekday
+from vervoer.core.model import Change, Mode, Plan, Point, RideKey, RidePlan, Weekday
 from vervoer.core.settings import PLAN_LNS_ROUNDS, SolveParams
 from vervoer.geo.matrix import Matrix, road_matrix
 from vervoer.geo.network import RoadNetwork, load_network, network_from_place
 from vervoer.io.scenario import Scenario, read_scenario
 from vervoer.routing.check import CheckResult, check_plan
 from vervoer.routing.planner import plan_week
+from vervoer.routing.replan import Replan
 from vervoer.routing.requests import PlaceKey, scenario_points
 from vervoer.routing.rules import rule_problems
 
@@ -351,3 +353,76 @@ def plan(
 def check(prepared: Prepared, plan: Plan) -> CheckResult:
     """Re-verify a plan against the prepared scenario and matrix."""
     return check_plan(plan, prepared.scenario, prepared.matrix, prepared.places)
+
+
+def replan(
+    scenario: Scenario | str | Path,
+    date: str | dt.date,
+    *,
+    base: Plan | None = None,
+    changes: str | Path | None = None,
+    osm: str | Path | None = None,
+    network: RoadNetwork | None = None,
+    params: SolveParams | None = None,
+    say: Say = _quiet,
+) -> tuple[Prepared, Replan]:
+    """Plan one date from the base week with that date's changes, changing little.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (its ``changes`` table, or ``changes``, gives the dated changes).
+    date
+        ``YYYY-MM-DD``.
+    base
+        The base week's plan; None plans the date from scratch.
+    changes
+        A changes CSV to use instead of the scenario's ``changes`` table.
+    osm, network, params, say
+        As for :func:`prepare` and :func:`plan`.
+
+    Returns
+    -------
+    tuple of (Prepared, Replan)
+        The date's prepared scenario (geocoded again where an address changed) and the
+        re-plan with its change list (:func:`vervoer.routing.replan.replan_date`).
+    """
+    from vervoer.routing.changes import change_dict, changes_on, parse_date, scenario_on
+    from vervoer.routing.replan import replan_date
+
+    when = date if isinstance(date, dt.date) else parse_date(date)
+    sc = scenario if isinstance(scenario, Scenario) else read(scenario)
+    if changes is not None:
+        sc = dataclasses.replace(sc, changes=_read_changes(sc, Path(changes)))
+    day, touched = scenario_on(sc, when)
+    prepared = prepare(day, osm=osm, network=network, say=say)
+    result = replan_date(
+        prepared.scenario,
+        prepared.matrix,
+        prepared.places,
+        base,
+        when,
+        params=params or search_params(prepared.scenario),
+        touched=touched,
+        changed=bool(changes_on(sc.changes, when)),
+    )
+    # the plan says which changes it was made with, so that `check` can apply them again
+    applied = [change_dict(c) for c in changes_on(sc.changes, when)]
+    plan = dataclasses.replace(result.plan, meta={**result.plan.meta, "changes": applied})
+    return prepared, dataclasses.replace(result, plan=plan)
+
+
+def _read_changes(scenario: Scenario, path: Path) -> tuple[Change, ...]:
+    """The changes of a separate changes CSV, validated against the scenario."""
+    import shutil
+    import tempfile
+
+    from vervoer.io.scenario import write_scenario
+
+    if not path.is_file():
+        raise InputError("file not found", file=str(path))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "scenario"
+        write_scenario(dataclasses.replace(scenario, changes=()), folder)
+        shutil.copyfile(path, folder / "changes.csv")
+        return read(folder).changes

@@ -31,6 +31,7 @@ for command in (
     data.geocode,
     planning.plan,
     planning.check,
+    planning.replan,
     planning.demo,
     planning.bench,
     outputs.map_command,

@@ -110,6 +110,14 @@ def plan(
         f"week: EUR {week['cost']:.2f}, {week['km']:.1f} km, {week['hours']:.1f} vehicle hours, "
         f"{week['served']} rides planned, {week['unassigned']} unassigned"
     )
+    steady = plan_totals(result)["stability"]
+    if steady["participants"]:
+        click.echo(
+            f"stable week: {steady['one_vehicle_share']:.0%} of {steady['participants']} "
+            "participants ride one vehicle all week; pickup times vary by "
+            f"{steady['pickup_spread_median_min']:.0f} min (median), "
+            f"{steady['pickup_spread_max_min']:.0f} min at most"
+        )
     for ride in result.rides:
         for u in ride.unassigned:
             click.echo(f"  unassigned {ride.key} {u.participant}: {u.message}")
@@ -141,13 +149,19 @@ def check(scenario: Path, plan_file: Path, osm: Path | None) -> None:
     from vervoer.io.plan_json import read_plan
 
     the_plan = read_plan(plan_file)
-    prepared = pipeline.prepare(scenario, osm=osm, say=say)
+    from vervoer.routing.changes import plan_scenario
+
+    sc = plan_scenario(pipeline.read(scenario), the_plan)
+    date = the_plan.meta.get("date")
+    if date:  # a re-planned date: checked against that date's scenario
+        click.echo(f"checking the plan of {date} with that date's changes")
+    prepared = pipeline.prepare(sc, osm=osm, say=say)
     result = pipeline.check(prepared, the_plan)
     click.echo(
         f"{result.requests} requested rides in {result.trips} trips: {result.served} planned, "
         f"{result.unassigned} unassigned"
     )
-    if result.trips < result.scenario_trips:
+    if result.trips < result.scenario_trips and not date:
         click.echo(
             f"note: the plan covers {result.trips} of the scenario's {result.scenario_trips} "
             "trips (it was made with --day/--ride)"
@@ -224,3 +238,97 @@ def bench(kind: str, instance: Path, time_limit: float, iterations: int) -> None
     params = SolveParams(time_limit_s=time_limit, max_iterations=iterations)
     result = (bench_darp if kind == "darp" else bench_solomon)(instance, params)
     click.echo(json.dumps(result))
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(exists=True, path_type=Path))
+@click.option("--date", "date", required=True, help="The date to plan: YYYY-MM-DD.")
+@click.option(
+    "--base",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The base week's plan.json to stay close to (without it: plan from scratch).",
+)
+@click.option(
+    "--changes",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A changes CSV to use instead of the scenario's changes table.",
+)
+@osm_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("replan"),
+    show_default=True,
+)
+@click.option("--iterations", type=ITERATIONS, default=None, help="Search budget (solutions).")
+@click.option("--time-limit", type=TIME_LIMIT, default=None, help="Solver seconds per trip.")
+@lns_rounds_option(PLAN_LNS_ROUNDS)
+@click.option("--no-outputs", "outputs", is_flag=True, default=True, flag_value=False)
+@click.option("--no-pdf", "pdf", is_flag=True, default=True, flag_value=False)
+@handle_errors
+def replan(
+    scenario: Path,
+    date: str,
+    base: Path | None,
+    changes: Path | None,
+    osm: Path | None,
+    out: Path,
+    iterations: int | None,
+    time_limit: float | None,
+    lns_rounds: int,
+    outputs: bool,
+    pdf: bool,
+) -> None:
+    """Plan one DATE from the base week with that date's changes, changing as little as
+    possible; write OUT/plan.json, OUT/wijzigingen.csv (the change list) and the outputs."""
+    from vervoer import pipeline
+    from vervoer.io.plan_json import read_plan, write_plan
+    from vervoer.outputs.change_list import write_change_list
+
+    base_plan = read_plan(base) if base is not None else None
+    sc = pipeline.read(scenario)
+    params = pipeline.search_params(
+        sc, time_limit_s=time_limit, iterations=iterations, lns_rounds=lns_rounds
+    )
+    prepared, result = pipeline.replan(
+        sc, date, base=base_plan, changes=changes, osm=osm, params=params, say=say
+    )
+    plan = result.plan
+    click.echo(
+        f"Re-planned {prepared.scenario.name} for {date} ({plan.rides[0].key.weekday.value})"
+        if plan.rides
+        else f"Nobody rides on {date}"
+    )
+    for ride in plan.rides:
+        click.echo(_ride_line(ride.key, ride))
+    if base_plan is not None:
+        kept = "kept close to the base week" if result.anchored else "planned from scratch"
+        click.echo(
+            f"{kept}: EUR {result.anchored_cost:.2f} close to the base, "
+            f"EUR {result.scratch_cost:.2f} from scratch"
+        )
+        click.echo(f"change list: {len(result.moves)} rides to phone through")
+        for m in result.moves:
+            click.echo(
+                f"  {m.trip:<14} {m.participant:<8} {m.what:<10} "
+                f"{m.old_vehicle or '-'} {m.old_time or ''} -> {m.new_vehicle or '-'} "
+                f"{m.new_time or ''}  {m.reason}"
+            )
+    write_plan(plan, out / "plan.json")
+    language = prepared.scenario.settings.language
+    name = "wijzigingen.csv" if language == "nl" else "changes_list.csv"
+    write_change_list(result.moves, prepared.scenario, out / name, language)
+    check = pipeline.check(prepared, plan)
+    click.echo(f"check: {'OK' if check.ok else 'FAILED'}")
+    click.echo(f"written: {out / 'plan.json'}, {out / name}")
+    if outputs:
+        from vervoer.outputs.write import write_outputs
+
+        files = write_outputs(plan, prepared.scenario, prepared.network, out, pdf=pdf)
+        click.echo(f"written: {files['map']}, {files['sheets']}")
+    if not check.ok:
+        for v in check.violations:
+            click.echo(f"  violation: {v}")
+        sys.exit(1)

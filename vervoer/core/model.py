@@ -350,6 +350,87 @@ class Rule:
         return f"{self.participant} rides only in their own organisation's vehicles"
 
 
+class ChangeKind(StrEnum):
+    """A dated exception to the base week (``changes.csv``)."""
+
+    ABSENT = "absent"
+    ADDRESS = "address"
+    TIME = "time"
+    OUT_OF_SERVICE = "out_of_service"
+    CLOSED = "closed"
+    START = "start"
+    STOP = "stop"
+
+    @property
+    def dutch(self) -> str:
+        """The Dutch word of the change."""
+        return _DUTCH_CHANGES[self]
+
+
+_DUTCH_CHANGES = {
+    ChangeKind.ABSENT: "afwezig",
+    ChangeKind.ADDRESS: "adres",
+    ChangeKind.TIME: "tijd",
+    ChangeKind.OUT_OF_SERVICE: "defect",
+    ChangeKind.CLOSED: "gesloten",
+    ChangeKind.START: "start",
+    ChangeKind.STOP: "stop",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """One row of ``changes.csv``: on the dates ``first``..``last`` (inclusive, ISO dates).
+
+    ``absent``: the participant needs no ride (``rides``: both, heen or terug); ``address``:
+    picked up and brought home at ``value`` (an address); ``time``: the start (heen) or end
+    (terug) time of the participant's leg becomes ``value`` (minutes after midnight in
+    ``minutes``); ``out_of_service``: the vehicle does not drive; ``closed``: nobody goes to
+    the location; ``start``: the participant rides from ``first`` on (not before);
+    ``stop``: the participant rides until ``first`` (not after). ``row`` is the file row.
+    """
+
+    first: str
+    last: str
+    kind: ChangeKind
+    participant: str = ""
+    vehicle: str = ""
+    location: str = ""
+    rides: RideNeed = RideNeed.BOTH
+    value: str = ""
+    minutes: int | None = None
+    note: str = ""
+    row: int | None = None
+
+
+class LockKind(StrEnum):
+    """A lock of ``locks.csv``."""
+
+    PIN = "pin"
+    FORBID = "forbid"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lock:
+    """Pin a participant to a vehicle (on ``weekdays``; empty: every day) or forbid it."""
+
+    kind: LockKind
+    participant: str
+    vehicle: str
+    weekdays: tuple[Weekday, ...] = ()
+
+    def applies(self, day: Weekday) -> bool:
+        """Whether the lock holds on ``day``."""
+        return not self.weekdays or day in self.weekdays
+
+    def words(self) -> str:
+        """The lock in words, for reasons and violations."""
+        days = f" on {', '.join(d.value for d in self.weekdays)}" if self.weekdays else ""
+        if self.kind is LockKind.PIN:
+            return f"{self.participant} is locked to {self.vehicle}{days}"
+        return f"{self.participant} may not ride in {self.vehicle}{days}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Pool:
     """A pooling group: organisations whose participants may ride in each other's vehicles."""

@@ -10,6 +10,9 @@ A scenario folder may hold a ``settings.toml``; every key is optional::
     pickup_window_min = 15                   # afternoon: picked up within this after depart_at
     trip_gap_min = 45                        # rides less apart than this share one trip
     layout_change_min = 10                   # flip seats to another layout at the depot
+    replan_tolerance_min = 10                # replan: a pickup may move this much unlisted
+    replan_max_extra_pct = 10                # replan: stay close unless it costs more than this
+    stable_week = true                       # the same vehicle and time on every day
     max_ride_min = 0                         # absolute default maximum ride; 0 = use formula
     max_ride_factor = 1.5                    # formula: max(max_ride_floor_min,
     max_ride_extra_min = 15                  #   factor * direct + extra)
@@ -71,6 +74,16 @@ class Settings:
     layout_change_min
         Minutes it takes at the depot to change a vehicle's seat layout between two trips
         (flip seats, see the vehicles' ``layouts``).
+    replan_tolerance_min
+        ``vervoer replan``: a participant's pickup stays within this many minutes of the
+        base plan, and a smaller move is not on the change list.
+    replan_max_extra_pct
+        ``vervoer replan``: the plan that stays close to the base is kept unless it costs
+        more than this percentage above the date planned from scratch.
+    stable_week
+        Plan the busiest day first and keep every participant on the other days in the same
+        vehicle with a pickup within ``replan_tolerance_min`` where that is feasible (the
+        others are placed freely); ``false`` plans every day on its own.
     max_ride_min
         Absolute default maximum ride time; 0 uses the formula
         ``max(max_ride_floor_min, max_ride_factor * direct + max_ride_extra_min)``.
@@ -102,6 +115,9 @@ class Settings:
     pickup_window_min: float = 15.0
     trip_gap_min: float = 45.0
     layout_change_min: float = 10.0
+    replan_tolerance_min: float = 10.0
+    replan_max_extra_pct: float = 10.0
+    stable_week: bool = True
     max_ride_min: float = 0.0
     max_ride_factor: float = 1.5
     max_ride_extra_min: float = 15.0
@@ -208,6 +224,21 @@ class Settings:
                     )
                     continue
                 kwargs[key] = span_text(*span)
+            elif isinstance(default, bool):
+                words = {
+                    "true": True,
+                    "ja": True,
+                    "yes": True,
+                    "false": False,
+                    "nee": False,
+                    "no": False,
+                }
+                if isinstance(value, str) and value.strip().lower() in words:
+                    value = words[value.strip().lower()]
+                if not isinstance(value, bool):
+                    problems.append(Problem(file, None, key, f"{value!r}: expected true or false"))
+                    continue
+                kwargs[key] = value
             elif isinstance(default, int | float):
                 if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                     problems.append(

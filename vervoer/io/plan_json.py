@@ -113,6 +113,44 @@ def plan_totals(plan: Plan) -> dict[str, Any]:
         "per_day": per_day,
         "per_ride": {str(ride.key): ride_totals(ride) for ride in plan.rides},
         "per_organisation": orgs,
+        "stability": stability(plan),
+    }
+
+
+def stability(plan: Plan) -> dict[str, float]:
+    """How stable the week is for its participants (over those who ride on two days or more).
+
+    ``one_vehicle_share``: the share who ride every trip of a kind (every ``heen``, every
+    ``terug``, ...) in one vehicle all week; ``pickup_spread_median_min`` /
+    ``pickup_spread_max_min``: per participant and trip kind, the latest minus the earliest
+    pickup time over the week, median and maximum (minutes).
+    """
+    seen: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    for ride in plan.rides:
+        for route in ride.routes:
+            for stop in route.stops:
+                for pid in stop.boarding:
+                    seen[pid, ride.key.trip].append((route.vehicle, stop.arrival))
+    days: dict[str, int] = defaultdict(int)
+    for (pid, _), rides in seen.items():
+        days[pid] = max(days[pid], len(rides))
+    people = sorted(pid for pid, n in days.items() if n >= 2)
+    steady = [
+        pid
+        for pid in people
+        if all(len({v for v, _ in rides}) == 1 for (p, _), rides in seen.items() if p == pid)
+    ]
+    spreads = sorted(
+        (max(t for _, t in rides) - min(t for _, t in rides)) / 60
+        for (pid, _), rides in seen.items()
+        if len(rides) >= 2
+    )
+    median = spreads[len(spreads) // 2] if spreads else 0.0
+    return {
+        "participants": len(people),
+        "one_vehicle_share": round(len(steady) / len(people), 3) if people else 1.0,
+        "pickup_spread_median_min": round(median, 1),
+        "pickup_spread_max_min": round(spreads[-1], 1) if spreads else 0.0,
     }
 
 

@@ -40,6 +40,7 @@ from vervoer.core.model import (
     Stop,
     StopKind,
     Vehicle,
+    Weekday,
     format_clock,
 )
 from vervoer.core.settings import Settings
@@ -298,7 +299,7 @@ def _check_route(
     bad = _check_vehicle_day(route, ride, v, used, where)
     bad += _check_own_mode(route, v, ctx, where)
     bad += _check_layout(route, v, where)
-    bad += _check_rules_on_board(route, v, ctx, where)
+    bad += _check_rules_on_board(route, v, ride.key.weekday, ctx, where)
     if not _starts_and_ends_at_depot(route):
         return [*bad, f"{where}: route must start and end at the depot"]
     bad += _check_shift(route, v, ctx, where)
@@ -343,7 +344,9 @@ def _check_layout(route: Route, v: Vehicle, where: str) -> list[str]:
     return []
 
 
-def _check_rules_on_board(route: Route, v: Vehicle, ctx: _Context, where: str) -> list[str]:
+def _check_rules_on_board(
+    route: Route, v: Vehicle, day: Weekday, ctx: _Context, where: str
+) -> list[str]:
     """Vehicle rules of everyone who boards; who is on board together after each stop."""
     book = ctx.book
     if not book:
@@ -356,7 +359,7 @@ def _check_rules_on_board(route: Route, v: Vehicle, ctx: _Context, where: str) -
         on_board -= set(s.alighting)
         for pid in s.boarding:
             person = ctx.people.get(pid)
-            rule = book.forbids(person, v) if person is not None else None
+            rule = book.forbids(person, v, day) if person is not None else None
             if rule is not None:
                 bad.append(f"{where}: {pid} boards, but {rule.words()}")
         on_board |= set(s.boarding)

@@ -56,6 +56,7 @@ from vervoer.routing.requests import (
     Request,
     all_trips,
     boarding_s,
+    requests_for,
     trips_of_day,
 )
 from vervoer.routing.rules import RuleBook, allowed_matrix
@@ -144,23 +145,53 @@ def plan_week(
             if progress:
                 progress(ride.key, ride)
 
+    # stable week: the busiest day first; the other days stay close to it (the same
+    # vehicle, about the same pickup time for everyone who rides on both)
+    template = None
+    if settings.stable_week and len(by_day) > 1:
+        template = max(
+            by_day,
+            key=lambda d: (sum(len(requests_for(scenario, k)) for k in by_day[d]), -d.number),
+        )
+    tolerance = round(settings.replan_tolerance_min * 60)
+
+    def anchors_of(first: Sequence[RidePlan]) -> dict[str, Anchor]:
+        return {ride.key.trip: anchor_of(ride, tolerance) for ride in first}
+
+    def job(
+        day: Weekday,
+    ) -> tuple[Scenario, Matrix, Mapping[PlaceKey, int], Weekday, list[RideKey]]:
+        return (scenario, matrix, places, day, by_day[day])
+
     if workers <= 1:
-        for day, keys in by_day.items():
-            finished(plan_day(scenario, matrix, places, day, keys, mode=mode, params=params))
+        anchors = None
+        if template is not None:
+            first = plan_day(*job(template), mode=mode, params=params)
+            finished(first)
+            anchors = anchors_of(first)
+        for day in by_day:
+            if day is not template:
+                finished(plan_day(*job(day), mode=mode, params=params, anchors=anchors))
     else:
         pool = ProcessPoolExecutor(
             max_workers=workers, initializer=_worker_init, initargs=(os.getpid(),)
         )
         try:
-            with _signals_held():  # the workers are forked here
+            anchors = None
+            if template is not None:  # planned in a worker too: Ctrl-C stays immediate
+                with _signals_held():  # the workers are forked here
+                    fut = pool.submit(plan_day, *job(template), mode=mode, params=params)
+                first = fut.result()
+                finished(first)
+                anchors = anchors_of(first)
+            with _signals_held():
                 futures = [
-                    pool.submit(
-                        plan_day, scenario, matrix, places, day, keys, mode=mode, params=params
-                    )
-                    for day, keys in by_day.items()
+                    pool.submit(plan_day, *job(day), mode=mode, params=params, anchors=anchors)
+                    for day in by_day
+                    if day is not template
                 ]
-            for fut in as_completed(futures):
-                finished(fut.result())
+            for f in as_completed(futures):
+                finished(f.result())
         except BaseException:  # Ctrl-C, SIGTERM, a failed ride: do not wait for the others
             stop_pool(pool)
             raise
@@ -238,6 +269,7 @@ def plan_day(
     *,
     mode: Mode,
     params: SolveParams,
+    anchors: Mapping[str, Anchor] | None = None,
 ) -> list[RidePlan]:
     """Plan the trips of one day over all pools of the mode, in time order.
 
@@ -252,6 +284,8 @@ def plan_day(
         empty trip plan.
     mode, params
         As for :func:`plan_week`.
+    anchors
+        Per trip name, a reference trip to stay close to (see :class:`Anchor`).
 
     Returns
     -------
@@ -287,6 +321,7 @@ def plan_day(
                 params,
                 mode,
                 book,
+                (anchors or {}).get(key.trip),
             )
             for route in r:
                 v = fleet[route.vehicle]
@@ -322,14 +357,53 @@ def plan_ride(
 # ----------------------------------------------------------------------------- pool
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Anchor:
+    """A trip of a reference plan that a new plan of the same trip should stay close to.
+
+    Each participant of the reference keeps its vehicle (a hard limit of the solver) and a
+    pickup within ``tolerance_s`` of the reference time, and the solver starts from the
+    reference routes; a participant for whom that is impossible is released (any vehicle,
+    any time in the window) in a second solve. See :func:`anchor_of`.
+    """
+
+    vehicle_of: Mapping[str, str]
+    pickup_at: Mapping[str, tuple[int, int]]  # participant -> (arrival, departure) at pickup
+    layout_of: Mapping[str, tuple[int, int] | None]  # vehicle -> the reference layout
+    events: Mapping[str, tuple[tuple[str, bool], ...]]  # vehicle -> (participant, alights)
+    tolerance_s: int
+
+
+def anchor_of(ride: RidePlan, tolerance_s: int) -> Anchor:
+    """The anchor of a reference trip (see :class:`Anchor`)."""
+    vehicle_of: dict[str, str] = {}
+    pickup_at: dict[str, tuple[int, int]] = {}
+    events: dict[str, tuple[tuple[str, bool], ...]] = {}
+    for route in ride.routes:
+        seq: list[tuple[str, bool]] = []
+        for stop in route.stops:
+            seq += [(pid, True) for pid in stop.alighting]
+            for pid in stop.boarding:
+                vehicle_of[pid] = route.vehicle
+                pickup_at[pid] = (stop.arrival, stop.departure)
+                seq.append((pid, False))
+        events[route.vehicle] = tuple(seq)
+    return Anchor(
+        vehicle_of=vehicle_of,
+        pickup_at=pickup_at,
+        layout_of={r.vehicle: r.layout for r in ride.routes},
+        events=events,
+        tolerance_s=tolerance_s,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Slot:
-    """A vehicle in one seat layout: what the solver sees as a vehicle."""
+    """A vehicle in the seat layout it drives a trip in: what the solver sees as a vehicle."""
 
     vehicle: Vehicle
     layout: tuple[int, int]
-    group: int  # slots of one vehicle share a group: at most one of them drives
-    early: int  # the earliest the slot may leave the depot (seconds)
+    early: int  # the earliest it may leave the depot (seconds)
 
 
 #: a vehicle's state after its trips so far: back at the depot at, in layout
@@ -339,22 +413,49 @@ Availability = dict[str, tuple[int, tuple[int, int]]]
 _COMPANY = 1000
 
 
-def _slots(
+def _layout_choices(
     vehicles: Sequence[Vehicle], free_from: Mapping[str, tuple[int, tuple[int, int]]], change_s: int
-) -> list[_Slot]:
-    """Each vehicle in each of its layouts, no earlier than it is back (and re-seated)."""
-    out = []
-    for g, v in enumerate(vehicles):
+) -> list[list[_Slot]]:
+    """The seat-layout choices tried for a trip: one layout per vehicle in each.
+
+    Without seat layouts there is one choice. With them: every vehicle in its plain layout
+    (or the one it is already in), every flip-seat vehicle in the layout with the most
+    wheelchair places, and in the one with the most seats; the planner keeps the choice
+    that leaves the fewest rides out, then costs least. A vehicle that changes layout after
+    an earlier trip leaves ``change_s`` later.
+    """
+
+    def slot(v: Vehicle, layout: tuple[int, int]) -> _Slot | None:
         back, last = 0, None
         if v.id in free_from:
             back, last = free_from[v.id]
-        for layout in v.seat_layouts:
-            early = max(v.shift_start * 60, back)
-            if last is not None and layout != last and len(v.seat_layouts) > 1:
-                early = max(v.shift_start * 60, back + change_s)
-            if early < v.shift_end * 60:
-                out.append(_Slot(v, layout, g, early))
-    return out
+        early = max(v.shift_start * 60, back)
+        if last is not None and layout != last:
+            early = max(v.shift_start * 60, back + change_s)
+        return _Slot(v, layout, early) if early < v.shift_end * 60 else None
+
+    def plain(v: Vehicle) -> tuple[int, int]:
+        if v.id in free_from and free_from[v.id][1] in v.seat_layouts:
+            return free_from[v.id][1]
+        own = (v.seats, v.wheelchair_places)
+        return own if own in v.seat_layouts else v.seat_layouts[0]
+
+    pickers = [plain]
+    if any(v.layouts for v in vehicles):
+        pickers += [
+            lambda v: max(v.seat_layouts, key=lambda lw: (lw[1], lw[0])),
+            lambda v: max(v.seat_layouts, key=lambda lw: (lw[0], lw[1])),
+        ]
+    choices: list[list[_Slot]] = []
+    seen: set[tuple[tuple[int, int], ...]] = set()
+    for pick in pickers:
+        layouts = tuple(pick(v) for v in vehicles)
+        if layouts in seen:
+            continue
+        seen.add(layouts)
+        slots = [slot(v, lw) for v, lw in zip(vehicles, layouts, strict=True)]
+        choices.append([x for x in slots if x is not None])
+    return choices
 
 
 def _plan_pool(
@@ -369,6 +470,7 @@ def _plan_pool(
     params: SolveParams,
     mode: Mode,
     book: RuleBook | None = None,
+    anchor: Anchor | None = None,
 ) -> tuple[list[Route], list[Unassigned]]:
     """Plan the requests of one trip in one pool.
 
@@ -378,7 +480,8 @@ def _plan_pool(
     the same time": not in the same vehicle during the trip); ``alone`` is a third load
     dimension, "company", in which everyone takes 1 of a vehicle's 1000 units and a
     participant who may have at most N others on board takes 1000 - N. A vehicle with seat
-    layouts is one solver vehicle per layout, of which at most one drives the trip.
+    layouts drives the trip in one of them (see :func:`_layout_choices`). With an
+    ``anchor`` the trip stays close to a reference plan (see :class:`Anchor`).
     """
     book = book or RuleBook()
     unassigned: list[Unassigned] = []
@@ -392,8 +495,9 @@ def _plan_pool(
     day = DAY_NAMES["en"][key.weekday]
     vehicles = [v for v in vehicles if PlaceKey(StopKind.DEPOT, v.id) in places]
     # a vehicle that drove an earlier trip starts this one when it is back at the depot
-    slots = _slots(vehicles, free_from, round(settings.layout_change_min * 60))
-    if feasible and not slots:
+    change_s = round(settings.layout_change_min * 60)
+    choices = _layout_choices(vehicles, free_from, change_s)
+    if feasible and not choices[0]:
         for req in feasible:
             unassigned.append(
                 _unassigned(
@@ -407,6 +511,42 @@ def _plan_pool(
     if not feasible:
         return [], unassigned
 
+    best: tuple[tuple[int, float], list[Route], set[int]] | None = None
+    for slots in choices:
+        routes, dropped = _solve_trip(
+            slots, feasible, free_from, matrix, places, settings, params, book, anchor
+        )
+        score = (len(dropped), round(sum(r.cost for r in routes), 2))
+        if best is None or score < best[0]:
+            best = (score, routes, dropped)
+    assert best is not None
+    _, routes, dropped = best
+    for r in sorted(dropped):
+        rules = book.words(feasible[r].participant.id)
+        unassigned.append(
+            _unassigned(
+                feasible[r],
+                Reason.NO_ROOM,
+                f"no room found within the time limit in the {len(vehicles)} vehicles of "
+                f"{pool_words(pool, mode)} free for the {key.trip} trip on {day}"
+                + (f" (rules: {rules})" if rules else ""),
+            )
+        )
+    return routes, unassigned
+
+
+def _solve_trip(
+    slots: Sequence[_Slot],
+    feasible: Sequence[Request],
+    free_from: Mapping[str, tuple[int, tuple[int, int]]],
+    matrix: Matrix,
+    places: Mapping[PlaceKey, int],
+    settings: Settings,
+    params: SolveParams,
+    book: RuleBook,
+    anchor: Anchor | None,
+) -> tuple[list[Route], set[int]]:
+    """Solve one trip with one seat layout per vehicle: its routes and the requests left out."""
     # nodes: one per slot's depot, then pickup and delivery of each request
     node_place: list[int] = []
     node_kind: list[StopKind] = []
@@ -450,6 +590,13 @@ def _plan_pool(
     durations = matrix.durations[np.ix_(idx, idx)]
     distances = matrix.distances[np.ix_(idx, idx)]
     capacity = [(*slot.layout, *((_COMPANY,) if company else ())) for slot in slots]
+    allowed = (
+        np.array(allowed_matrix(book, feasible, [slot.vehicle for slot in slots]), dtype=bool)
+        if book or anchor
+        else np.zeros((0, 0), dtype=bool)
+    )
+    free_windows = (tw_early.copy(), tw_late.copy(), allowed.copy())
+    anchored = _anchor_requests(anchor, feasible, slots, k, tw_early, tw_late, allowed)
     index = {req.participant.id: r for r, req in enumerate(feasible)}
     same = book.pairs(RuleKind.TOGETHER, index)
     different = book.pairs(RuleKind.NOT_TOGETHER, index)
@@ -483,20 +630,28 @@ def _plan_pool(
         pairs=np.asarray(pairs, dtype=np.int64),
         max_ride=np.asarray(max_ride, dtype=np.int64),
         penalty=np.full(len(pairs), DROP_PENALTY, dtype=np.int64),
-        allowed=np.array(allowed_matrix(book, feasible, slot_vehicles), dtype=bool)
-        if book
-        else np.zeros((0, 0), dtype=bool),
+        allowed=allowed,
         same_vehicle=np.array([(index[a], index[b]) for a, b in same], dtype=np.int64).reshape(
             -1, 2
         ),
         different_vehicle=np.array(
             [(index[a], index[b]) for a, b in different], dtype=np.int64
         ).reshape(-1, 2),
-        vehicle_group=np.array([slot.group for slot in slots], dtype=np.int64)
-        if len(slots) > len(vehicles)
-        else np.zeros(0, dtype=np.int64),
     )
-    solution = solve_instance(instance, params)
+    initial = _initial_routes(anchor, feasible, slots, k) if anchor else None
+    solution = solve_instance(instance, params, initial=initial)
+    if anchor and solution is not None and set(solution.dropped_pairs) & anchored:
+        # release the anchored requests that could not stay, and solve again from here
+        release = sorted(set(solution.dropped_pairs) & anchored)
+        early, late, free_allowed = free_windows
+        tw_early, tw_late = instance.tw_early.copy(), instance.tw_late.copy()
+        allowed = instance.allowed.copy()
+        for r in release:
+            for node in (k + 2 * r, k + 2 * r + 1):
+                tw_early[node], tw_late[node] = early[node], late[node]
+            allowed[r] = free_allowed[r]
+        instance = replace(instance, tw_early=tw_early, tw_late=tw_late, allowed=allowed)
+        solution = solve_instance(instance, params, initial=solution.routes)
     routes: list[Route] = []
     if solution is None:
         dropped = set(range(len(feasible)))
@@ -523,18 +678,64 @@ def _plan_pool(
             if slot.vehicle.layouts:
                 route = replace(route, layout=slot.layout)
             routes.append(route)
-    for r in sorted(dropped):
-        rules = book.words(feasible[r].participant.id)
-        unassigned.append(
-            _unassigned(
-                feasible[r],
-                Reason.NO_ROOM,
-                f"no room found within the time limit in the {len(vehicles)} vehicles of "
-                f"{pool_words(pool, mode)} free for the {key.trip} trip on {day}"
-                + (f" (rules: {rules})" if rules else ""),
-            )
-        )
-    return routes, unassigned
+    return routes, dropped
+
+
+def _anchor_requests(
+    anchor: Anchor | None,
+    requests: Sequence[Request],
+    slots: Sequence[_Slot],
+    k: int,
+    tw_early: np.ndarray,
+    tw_late: np.ndarray,
+    allowed: np.ndarray,
+) -> set[int]:
+    """Hold the requests of the anchor to their vehicle and pickup time (in place).
+
+    Returns the indices of the requests held.
+    """
+    if anchor is None:
+        return set()
+    held = set()
+    for r, req in enumerate(requests):
+        pid = req.participant.id
+        vehicle = anchor.vehicle_of.get(pid)
+        if vehicle is None:
+            continue
+        mine = [i for i, slot in enumerate(slots) if slot.vehicle.id == vehicle]
+        if not mine or not any(allowed[r, i] for i in mine):
+            continue  # the vehicle is out, or a rule keeps them out of it now
+        arrival, departure = anchor.pickup_at[pid]
+        node = k + 2 * r
+        early = max(int(tw_early[node]), arrival - anchor.tolerance_s)
+        late = min(int(tw_late[node]), departure + anchor.tolerance_s)
+        if early <= late:
+            tw_early[node], tw_late[node] = early, late
+        keep = np.zeros(len(slots), dtype=bool)
+        keep[mine] = True
+        allowed[r] &= keep
+        held.add(r)
+    return held
+
+
+def _initial_routes(
+    anchor: Anchor, requests: Sequence[Request], slots: Sequence[_Slot], k: int
+) -> tuple[tuple[int, ...], ...]:
+    """The anchor's routes as node sequences of this trip's slots (others empty)."""
+    index = {req.participant.id: r for r, req in enumerate(requests)}
+    routes: list[tuple[int, ...]] = []
+    taken: set[str] = set()
+    for i, slot in enumerate(slots):
+        vid = slot.vehicle.id
+        events = anchor.events.get(vid, ())
+        layout = anchor.layout_of.get(vid)
+        if vid in taken or not events or (layout is not None and slot.layout != layout):
+            routes.append((i, i))
+            continue
+        taken.add(vid)
+        inner = [k + 2 * index[pid] + int(alights) for pid, alights in events if pid in index]
+        routes.append((i, *inner, i))
+    return tuple(routes)
 
 
 def _unassigned(req: Request, reason: Reason, message: str) -> Unassigned:

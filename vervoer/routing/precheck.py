@@ -85,21 +85,28 @@ def precheck(
         return Reason.UNREACHABLE_BY_ROAD, "there is no road connection between home and location"
     if not vehicles:
         return Reason.NO_VEHICLE_ON_DAY, f"no vehicle of {where} is available on {day}"
+    limited = ""  # the rules or locks that narrowed the vehicles, for the reasons below
     if book:
-        allowed = [v for v in vehicles if book.forbids(p, v) is None]
+        weekday = req.key.weekday
+        allowed = [v for v in vehicles if book.forbids(p, v, weekday) is None]
         if not allowed:
-            rule = book.forbids(p, vehicles[0])
+            rule = book.forbids(p, vehicles[0], weekday)
             assert rule is not None
             return (
                 Reason.RULE,
                 f"{rule.words()}, and no such vehicle of {where} works on {day}",
             )
+        if len(allowed) < len(vehicles):
+            limits = {r.words() for v in vehicles if (r := book.forbids(p, v, weekday)) is not None}
+            limited = "; ".join(sorted(limits)) + ", and "
         vehicles = allowed
     able = [v for v in vehicles if any(w >= p.wheelchair_demand for _, w in v.seat_layouts)]
     if not able:
         return (
             Reason.NO_WHEELCHAIR_PLACE,
-            f"no vehicle with a wheelchair place in {where} on {day}",
+            f"{limited}no vehicle with a wheelchair place in {where} on {day}"
+            if not limited
+            else f"{limited}{_names(vehicles)} has no wheelchair place",
         )
     able = [
         v
@@ -109,7 +116,9 @@ def precheck(
     if not able:
         return (
             Reason.NOT_ENOUGH_SEATS,
-            f"needs {p.seat_demand} seats; no vehicle of {where} on {day} has that many",
+            f"needs {p.seat_demand} seats; no vehicle of {where} on {day} has that many"
+            if not limited
+            else f"needs {p.seat_demand} seats; {limited}{_names(vehicles)} has not that many",
         )
     limit = settings.max_ride_s(direct, p.max_ride_min)
     if direct > limit:
@@ -125,6 +134,11 @@ def precheck(
         f"cannot {req.deadline_words()} within any vehicle's working hours in {where} on "
         f"{day}, even with a direct ride from the depot",
     )
+
+
+def _names(vehicles: Sequence[Vehicle]) -> str:
+    """``ABR-2`` or ``ABR-2 / ABR-3``: the vehicles a rule or lock leaves."""
+    return " / ".join(v.id for v in vehicles)
 
 
 def _direct_fits(

@@ -1,9 +1,10 @@
-"""Who may ride with whom and in which vehicle: the scenario's rules, indexed for planning.
+"""Who may ride with whom and in which vehicle: the scenario's rules and locks, indexed.
 
 :class:`RuleBook` answers the questions the planner, the pre-checks and the checker ask of
-``rules.csv``: which rule keeps a participant out of a vehicle, which pairs must or may not
-share a vehicle, how many others may be on board with someone. :func:`rule_problems` finds
-rules that no plan can satisfy before anything is solved.
+``rules.csv`` and ``locks.csv`` (a pin or a forbidden vehicle, on some weekdays): which rule
+or lock keeps a participant out of a vehicle, which pairs must or may not share a vehicle,
+how many others may be on board with someone. :func:`rule_problems` finds rules that no
+plan can satisfy before anything is solved.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from vervoer.core.errors import Problem
-from vervoer.core.model import Participant, Rule, RuleKind, Vehicle, Weekday
+from vervoer.core.model import Lock, LockKind, Participant, Rule, RuleKind, Vehicle, Weekday
 from vervoer.io.scenario import Scenario
 from vervoer.routing.requests import Request, attendance_days, trips_of_day
 
@@ -24,7 +25,9 @@ class RuleBook:
     """The rules of a scenario by participant."""
 
     rules: tuple[Rule, ...] = ()
+    locks: tuple[Lock, ...] = ()
     _by_person: dict[str, tuple[Rule, ...]] = field(default_factory=dict, compare=False)
+    _locks_of: dict[str, tuple[Lock, ...]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, scenario: Scenario) -> RuleBook:
@@ -34,21 +37,37 @@ class RuleBook:
             by.setdefault(rule.participant, []).append(rule)
             if rule.kind in (RuleKind.TOGETHER, RuleKind.NOT_TOGETHER):
                 by.setdefault(rule.other, []).append(rule)
-        return cls(tuple(scenario.rules), {p: tuple(r) for p, r in by.items()})
+        locks: dict[str, list[Lock]] = {}
+        for lock in scenario.locks:
+            locks.setdefault(lock.participant, []).append(lock)
+        return cls(
+            tuple(scenario.rules),
+            tuple(scenario.locks),
+            {p: tuple(r) for p, r in by.items()},
+            {p: tuple(x) for p, x in locks.items()},
+        )
 
     def __bool__(self) -> bool:
-        return bool(self.rules)
+        return bool(self.rules or self.locks)
 
     def of_person(self, pid: str) -> tuple[Rule, ...]:
         """Every rule that names the participant."""
         return self._by_person.get(pid, ())
 
-    def forbids(self, person: Participant, vehicle: Vehicle) -> Rule | None:
-        """The rule that keeps ``person`` out of ``vehicle``, or None when it may ride in it.
+    def forbids(
+        self, person: Participant, vehicle: Vehicle, day: Weekday | None = None
+    ) -> Rule | Lock | None:
+        """The rule or lock that keeps ``person`` out of ``vehicle`` (on ``day``), or None.
 
         ``vehicle`` rules of one participant are alternatives (any of the vehicles named);
-        ``needs`` and ``own_only`` rules must all hold.
+        ``needs`` and ``own_only`` rules must all hold; a ``pin`` lock of the day allows only
+        its vehicle, a ``forbid`` lock never its vehicle (without ``day``: every lock).
         """
+        for lock in self._locks_of.get(person.id, ()):
+            if day is not None and not lock.applies(day):
+                continue
+            if (lock.kind is LockKind.PIN) != (lock.vehicle == vehicle.id):
+                return lock
         own = [r for r in self.of_person(person.id) if r.participant == person.id]
         named = [r for r in own if r.kind is RuleKind.VEHICLE]
         if named and vehicle.id not in {r.vehicle for r in named}:
@@ -81,8 +100,10 @@ class RuleBook:
         return min(limits) if limits else None
 
     def words(self, pid: str) -> str:
-        """The participant's rules in words (``; ``-separated), empty without rules."""
-        return "; ".join(r.words() for r in self.of_person(pid))
+        """The participant's rules and locks in words (``; ``-separated), empty without."""
+        texts = [r.words() for r in self.of_person(pid)]
+        texts += [lock.words() for lock in self._locks_of.get(pid, ())]
+        return "; ".join(texts)
 
 
 def rule_problems(scenario: Scenario) -> list[Problem]:
@@ -122,7 +143,11 @@ def rule_problems(scenario: Scenario) -> list[Problem]:
         person = people.get(pid)
         if person is None:
             continue
-        able = [v for v in scenario.vehicles if book.forbids(person, v) is None]
+        able = [
+            v
+            for v in scenario.vehicles
+            if not isinstance(book.forbids(person, v), Rule)  # locks are per day
+        ]
         if not able:
             problems.append(
                 Problem(
@@ -142,5 +167,7 @@ def _trips(trips: set[str]) -> str:
 def allowed_matrix(
     book: RuleBook, requests: Sequence[Request], vehicles: Sequence[Vehicle]
 ) -> list[list[bool]]:
-    """Per request and vehicle: whether the rules let the participant ride in it."""
-    return [[book.forbids(r.participant, v) is None for v in vehicles] for r in requests]
+    """Per request and vehicle: whether the rules and locks let the participant ride in it."""
+    return [
+        [book.forbids(r.participant, v, r.key.weekday) is None for v in vehicles] for r in requests
+    ]

@@ -5,22 +5,32 @@ its row. The cross-table checks come on top: ids are unique, references name a k
 organisation, participant or location, the legs of a participant on one day do not
 overlap, pools name known organisations once, and a participant in a wheelchair has a
 vehicle with a wheelchair place within reach. The optional ``rules`` table is checked
-against the participants and vehicles (:func:`_rules`).
+against the participants and vehicles (:func:`_rules`), the optional ``changes`` table
+(dated exceptions to the week) against the participants, vehicles and locations
+(:func:`_changes`) and the optional ``locks`` table against the participants, vehicles and
+itself (:func:`_locks`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from vervoer.core.errors import Problem
 from vervoer.core.model import (
     Attendance,
+    Change,
+    ChangeKind,
     DayPart,
     Location,
+    Lock,
+    LockKind,
     Organisation,
     Participant,
+    RideNeed,
     Rule,
     RuleKind,
     Vehicle,
@@ -30,7 +40,17 @@ from vervoer.core.settings import Settings
 
 from .cells import hhmm, ride_key
 from .rows import Row, Table
-from .schema import DAY_PARTS, RIDES, RULE_COLUMNS, RULES, Scenario
+from .schema import (
+    CHANGE_COLUMNS,
+    CHANGES,
+    DAY_PARTS,
+    LOCKS,
+    NO_WEEKDAYS,
+    RIDES,
+    RULE_COLUMNS,
+    RULES,
+    Scenario,
+)
 
 __all__ = ["build_scenario", "infer_day_part"]
 
@@ -60,7 +80,7 @@ def build_scenario(
         The scenario folder or workbook; names the scenario.
     tables
         Table name -> its rows (see :func:`~vervoer.io.scenario.rows.table_rows`); the
-        optional ``rules`` may be absent (no rules).
+        optional ``rules``, ``changes`` and ``locks`` may be absent (none of them).
     settings
         The scenario's settings; their pools are checked against the organisations.
     settings_name
@@ -97,6 +117,18 @@ def build_scenario(
         if rules_table is not None
         else []
     )
+    changes_table = tables.get("changes")
+    changes = (
+        _changes(changes_table, tables["participants"], tables["vehicles"], tables["locations"])
+        if changes_table is not None
+        else []
+    )
+    locks_table = tables.get("locks")
+    locks = (
+        _locks(locks_table, tables["participants"], tables["vehicles"])
+        if locks_table is not None
+        else []
+    )
     if problems:
         return None
     return Scenario(
@@ -108,6 +140,8 @@ def build_scenario(
         vehicles=tuple(v for v in vehicles if v is not None),
         settings=settings,
         rules=tuple(rule for rule in rules if rule is not None),
+        changes=tuple(c for c in changes if c is not None),
+        locks=tuple(lock for lock in locks if lock is not None),
         source=path,
     )
 
@@ -486,6 +520,273 @@ def _check_own_only(
                 f"{rule.participant} (of {mine!r}) may ride only in own vehicles (own_only "
                 f"in row {own_row[rule.participant]}); expected a vehicle of {mine!r}",
             )
+
+
+# ----------------------------------------------------------------------------- changes
+
+_CHANGE_WORDS = (
+    "absent, address, time, out_of_service, closed, start or stop "
+    "(afwezig / adres / tijd / defect / buiten dienst / gesloten)"
+)
+_DATES = (
+    "a date as year-month-day like 2026-12-08, or an inclusive range like 2026-12-08..2026-12-12"
+)
+_ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00)?)?")
+#: what each change of a participant says about their day, for the rides message
+_ONE_DATE = {
+    ChangeKind.START: "the participant rides from that date on",
+    ChangeKind.STOP: "the participant rides until that date",
+}
+
+
+def _dates(r: Row) -> tuple[str, str] | None:
+    """The first and last ISO date of the ``date`` cell (one date or ``first..last``).
+
+    A cell that is not one or two real dates, or a range that runs backwards, is reported
+    (None). A date an xlsx cell holds as a datetime at midnight is read as its date.
+    """
+    text = r.required("date")
+    if not text:
+        return None
+    parts = [part.strip() for part in text.split("..")]
+    matches = [_ISO_DATE.fullmatch(part) for part in parts]
+    if len(parts) > 2 or any(m is None for m in matches):
+        r.bad("date", f"{text!r} is not a date or a range of dates; expected {_DATES}")
+        return None
+    days = []
+    for m in matches:
+        assert m is not None
+        try:
+            days.append(dt.date.fromisoformat(m.group(1)))
+        except ValueError as exc:
+            r.bad("date", f"{m.group(1)!r} is not a day of the calendar ({exc}); expected {_DATES}")
+            return None
+    first, last = days[0], days[-1]
+    if last < first:
+        r.bad(
+            "date",
+            f"{text!r} runs backwards: {last.isoformat()} is before {first.isoformat()}; "
+            "expected the first date, then '..', then the last date",
+        )
+        return None
+    return first.isoformat(), last.isoformat()
+
+
+def _change_rides(r: Row, kind: ChangeKind) -> RideNeed | None:
+    """The ``rides`` of a change: both (default), heen or terug; a bad cell is reported.
+
+    A ``time`` change needs heen or terug: the end of the day it moves.
+    """
+    text = r.get("rides")
+    need = RIDES.get(ride_key(text))
+    if need is None:
+        r.bad(
+            "rides",
+            f"{text!r} is not a kind of ride; expected both, heen or terug "
+            "(beide / alleen heen / alleen terug), or empty for both",
+        )
+        return None
+    if need is RideNeed.NONE:
+        r.bad(
+            "rides",
+            f"{text!r} (no rides) cannot be a change of rides; expected both, heen or terug, "
+            "or change absent for a day without rides",
+        )
+        return None
+    if kind is ChangeKind.TIME and need is RideNeed.BOTH:
+        given = f"{text!r} names both ends of the day" if text else "is empty"
+        r.bad(
+            "rides",
+            f"{given}, but a time change moves one of them; say heen (the start time) or "
+            "terug (the end time)",
+        )
+        return None
+    return need
+
+
+def _changes(table: Table, people: Table, cars: Table, places: Table) -> list[Change | None]:
+    """One dated change a row, checked against the participants, vehicles and locations.
+
+    Reported on the row: a ``date`` that is not one real date or a range ``first..last``
+    that runs forwards (``start`` and ``stop`` take one date); an unknown change word;
+    a missing or unknown participant (``absent``, ``address``, ``time``, ``start``,
+    ``stop``), vehicle (``out_of_service``) or location (``closed``); a cell the change
+    does not use; ``rides`` that is not both, heen or terug (a ``time`` change needs heen
+    or terug); an ``address`` without a value, a ``time`` whose value is not ``HH:MM``.
+    """
+    known = {"participant": people.ids(), "vehicle": cars.ids(), "location": places.ids()}
+    where = {"participant": people.name, "vehicle": cars.name, "location": places.name}
+    out: list[Change | None] = []
+    for r in table.rows:
+        dates = _dates(r)
+        text = r.required("change")
+        kind = CHANGES.get(ride_key(text)) if text else None
+        if text and kind is None:
+            r.bad("change", f"{text!r} is not a change; expected {_CHANGE_WORDS}")
+        if kind is None:
+            out.append(None)
+            continue
+        used = CHANGE_COLUMNS[kind]
+        for column in ("participant", "vehicle", "location", "value", "rides"):
+            cell = r.get(column)
+            if not cell or column in used:
+                continue
+            if column == "rides" and RIDES.get(ride_key(cell)) is RideNeed.BOTH:
+                continue
+            uses = " and ".join(("date", *used))
+            r.bad(
+                column,
+                f"{cell!r} is not used by change {kind.value!r}, which uses {uses}; "
+                "expected an empty cell",
+            )
+        if kind in _ONE_DATE and dates is not None and dates[0] != dates[1]:
+            r.bad(
+                "date",
+                f"{r.get('date')!r} is a range, but {kind.value!r} takes one date "
+                f"({_ONE_DATE[kind]}); expected one date like 2026-12-08",
+            )
+            dates = None
+        ids: dict[str, str] = {}
+        ok = dates is not None
+        for column in ("participant", "vehicle", "location"):
+            if column in used:
+                ids[column] = ref = _reference(r, column, known[column], column, where[column])
+                valid = known[column]
+                ok = ok and bool(ref) and (valid is None or ref in valid)
+        need = _change_rides(r, kind) if "rides" in used else RideNeed.BOTH
+        value, minutes = r.get("value"), None
+        if kind is ChangeKind.ADDRESS and not value:
+            r.bad(
+                "value",
+                "is empty; expected the address the participant is picked up from and "
+                "brought home to on these dates, like Dorpsstraat 4a, 3701 AB Zeist",
+            )
+            ok = False
+        if kind is ChangeKind.TIME:
+            minutes = r.clock("value")
+            if minutes is None:
+                ok = False
+            else:
+                value = hhmm(minutes)
+        if not ok or need is None or dates is None:
+            out.append(None)
+            continue
+        out.append(
+            r.make(
+                Change,
+                first=dates[0],
+                last=dates[1],
+                kind=kind,
+                **ids,
+                rides=need,
+                value=value,
+                minutes=minutes,
+                note=r.get("note"),
+                row=r.row,
+            )
+        )
+    return out
+
+
+# ----------------------------------------------------------------------------- locks
+
+_LOCK_WORDS = "pin or forbid (vast / verboden / nooit)"
+
+
+def _lock_days(r: Row) -> tuple[Weekday, ...] | None:
+    """The weekdays of a lock: empty = every day (``()``); None when the cell is bad."""
+    text = r.get("weekdays")
+    if not text:
+        return ()
+    if text.lower() in NO_WEEKDAYS:
+        r.bad(
+            "weekdays",
+            f"{text!r} names no day; expected the days the lock holds, like ma,wo or ma-vr, "
+            "or an empty cell for every day",
+        )
+        return None
+    before = len(r.problems)
+    days = r.weekdays("weekdays")
+    return days if len(r.problems) == before else None
+
+
+def _common_days(a: tuple[Weekday, ...], b: tuple[Weekday, ...]) -> tuple[Weekday, ...] | None:
+    """The days two locks share (``()``: every day), or None when they share none."""
+    if not a or not b:
+        return a or b
+    common = tuple(d for d in a if d in b)
+    return common or None
+
+
+def _locks(table: Table, people: Table, cars: Table) -> list[Lock | None]:
+    """One lock a row, checked against the participants, vehicles and the earlier rows.
+
+    Reported on the row: an unknown lock word; a missing or unknown participant or
+    vehicle; bad weekdays; a ``pin`` of a participant to another vehicle than an earlier
+    ``pin`` on a common day (one vehicle per day); and a ``pin`` and a ``forbid`` of the
+    same participant and vehicle on a common day.
+    """
+    person_ids, vehicle_ids = people.ids(), cars.ids()
+    #: the locks read so far, with their rows
+    earlier: list[tuple[Lock, int]] = []
+    out: list[Lock | None] = []
+    for r in table.rows:
+        text = r.required("lock")
+        kind = LOCKS.get(ride_key(text)) if text else None
+        if text and kind is None:
+            r.bad("lock", f"{text!r} is not a lock; expected {_LOCK_WORDS}")
+        pid = _reference(r, "participant", person_ids, "participant", people.name)
+        vid = _reference(r, "vehicle", vehicle_ids, "vehicle", cars.name)
+        days = _lock_days(r)
+        ok = (
+            kind is not None
+            and days is not None
+            and bool(pid)
+            and bool(vid)
+            and (person_ids is None or pid in person_ids)
+            and (vehicle_ids is None or vid in vehicle_ids)
+        )
+        if not ok or kind is None or days is None:
+            out.append(None)
+            continue
+        lock = r.make(Lock, kind=kind, participant=pid, vehicle=vid, weekdays=days)
+        if lock is not None and _lock_clash(r, lock, earlier):
+            lock = None
+        if lock is not None:
+            earlier.append((lock, r.row))
+        out.append(lock)
+    return out
+
+
+def _lock_clash(r: Row, lock: Lock, earlier: list[tuple[Lock, int]]) -> bool:
+    """Whether ``lock`` contradicts an earlier lock on a common day (then reported)."""
+    for other, row in earlier:
+        if other.participant != lock.participant:
+            continue
+        common = _common_days(other.weekdays, lock.weekdays)
+        if common is None:
+            continue
+        on = ", ".join(d.dutch for d in common) if common else "every day"
+        if lock.kind is LockKind.PIN and other.kind is LockKind.PIN:
+            if other.vehicle != lock.vehicle:
+                r.bad(
+                    "vehicle",
+                    f"{lock.participant} is already pinned to {other.vehicle} in row {row} "
+                    f"(common days: {on}); a participant can be pinned to one vehicle per "
+                    f"day; expected {other.vehicle}, or weekdays that do not overlap",
+                )
+                return True
+        elif lock.kind is not other.kind and other.vehicle == lock.vehicle:
+            was = "pinned to" if other.kind is LockKind.PIN else "forbidden in"
+            r.bad(
+                "lock",
+                f"{lock.participant} is {was} {lock.vehicle} in row {row} (common days: "
+                f"{on}); a participant cannot be both pinned to and forbidden in one "
+                "vehicle on a day; expected one of pin or forbid, or weekdays that do not "
+                "overlap",
+            )
+            return True
+    return False
 
 
 # ----------------------------------------------------------------------------- cross-table

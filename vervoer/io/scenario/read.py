@@ -2,7 +2,8 @@
 
 CSV files may be UTF-8 (with or without BOM) or cp1252, separated by ``,``, ``;`` or tabs.
 A workbook has a sheet per table and may have a ``settings`` sheet of key/value rows.
-The optional tables (``rules``) may be left out, or be an empty file or sheet: no rules.
+The optional tables (``rules``, ``changes``, ``locks``) may be left out, or be an empty
+file or sheet: no rules, changes or locks.
 Settings otherwise come from a ``settings.toml`` in the folder (or next to the workbook).
 Every problem is collected and raised once, sorted by file and row.
 """
@@ -49,10 +50,11 @@ def read_scenario(path: Path | str) -> Scenario:
     ----------
     path
         A folder with ``organisations.csv``, ``locations.csv``, ``participants.csv``,
-        ``attendance.csv``, ``vehicles.csv`` and optionally ``rules.csv`` and
-        ``settings.toml``; or an ``.xlsx`` workbook with a sheet per table. A workbook
-        takes its settings from a ``settings`` sheet (key/value rows; ``pools.<name>``
-        lists organisation ids) or, without that sheet, from a ``settings.toml`` next to it.
+        ``attendance.csv``, ``vehicles.csv`` and optionally ``rules.csv``, ``changes.csv``,
+        ``locks.csv`` and ``settings.toml``; or an ``.xlsx`` workbook with a sheet per
+        table. A workbook takes its settings from a ``settings`` sheet (key/value rows;
+        ``pools.<name>`` lists organisation ids) or, without that sheet, from a
+        ``settings.toml`` next to it.
 
     Returns
     -------

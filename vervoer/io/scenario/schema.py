@@ -1,12 +1,12 @@
 """The layout of a scenario: its tables, their columns and the words a cell may hold.
 
-A scenario has five required tables (:data:`TABLES`) and an optional ``rules`` table
-(:data:`OPTIONAL_TABLES`), each a CSV file or a workbook sheet under one of the names in
-:data:`TABLE_NAMES`; a missing optional table is an empty one. Headers are matched after
-normalising (lower case, spaces and dashes as ``_``) against the aliases in
-:data:`COLUMNS`; the first alias of a column is its canonical name, which
-:func:`~vervoer.io.scenario.write_scenario` writes
-(:data:`HEADERS`). :class:`Scenario` is what reading gives when every table is valid.
+A scenario has five required tables (:data:`TABLES`) and the optional tables ``rules``,
+``changes`` and ``locks`` (:data:`OPTIONAL_TABLES`), each a CSV file or a workbook sheet
+under one of the names in :data:`TABLE_NAMES`; a missing optional table is an empty one.
+Headers are matched after normalising (lower case, spaces and dashes as ``_``) against the
+aliases in :data:`COLUMNS`; the first alias of a column is its canonical name, which
+:func:`~vervoer.io.scenario.write_scenario` writes (:data:`HEADERS`). :class:`Scenario` is
+what reading gives when every table is valid.
 """
 
 from __future__ import annotations
@@ -16,8 +16,12 @@ from pathlib import Path
 
 from vervoer.core.model import (
     Attendance,
+    Change,
+    ChangeKind,
     DayPart,
     Location,
+    Lock,
+    LockKind,
     Organisation,
     Participant,
     RideNeed,
@@ -29,9 +33,12 @@ from vervoer.core.settings import Settings
 
 __all__ = [
     "ALIASES",
+    "CHANGES",
+    "CHANGE_COLUMNS",
     "COLUMNS",
     "DAY_PARTS",
     "HEADERS",
+    "LOCKS",
     "NO",
     "NO_WEEKDAYS",
     "OPTIONAL_TABLES",
@@ -60,13 +67,15 @@ class Scenario:
     vehicles: tuple[Vehicle, ...]
     settings: Settings = field(default_factory=Settings)
     rules: tuple[Rule, ...] = ()
+    changes: tuple[Change, ...] = ()
+    locks: tuple[Lock, ...] = ()
     source: Path | None = None
 
 
 #: the tables every scenario has
 TABLES = ("organisations", "locations", "participants", "attendance", "vehicles")
-#: the tables a scenario may leave out (then empty: no rules)
-OPTIONAL_TABLES = ("rules",)
+#: the tables a scenario may leave out (then empty: no rules, no changes, no locks)
+OPTIONAL_TABLES = ("rules", "changes", "locks")
 
 #: table -> accepted names of the CSV file (without .csv) or workbook sheet; first = canonical
 TABLE_NAMES: dict[str, tuple[str, ...]] = {
@@ -76,6 +85,8 @@ TABLE_NAMES: dict[str, tuple[str, ...]] = {
     "attendance": ("attendance", "aanwezigheid"),
     "vehicles": ("vehicles", "voertuigen"),
     "rules": ("rules", "regels"),
+    "changes": ("changes", "wijzigingen"),
+    "locks": ("locks", "vastzetten"),
 }
 
 _ORG = ("organisation", "organization", "organisatie", "org")
@@ -142,6 +153,22 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "vehicle": ("vehicle", "voertuig"),
         "value": ("value", "waarde"),
     },
+    "changes": {
+        "date": ("date", "datum"),
+        "participant": ("participant", "deelnemer"),
+        "vehicle": ("vehicle", "voertuig"),
+        "location": ("location", "locatie"),
+        "change": ("change", "wijziging", "soort"),
+        "rides": ("rides", "ritten"),
+        "value": ("value", "waarde"),
+        "note": ("note", "opmerking", "notitie", "notes", "opmerkingen", "notities"),
+    },
+    "locks": {
+        "lock": ("lock", "soort", "type"),
+        "participant": ("participant", "deelnemer"),
+        "vehicle": ("vehicle", "voertuig"),
+        "weekdays": ("weekdays", "dagen", "days"),
+    },
 }
 #: table -> canonical header, in the order write_scenario writes the columns
 HEADERS: dict[str, list[str]] = {table: list(cols) for table, cols in COLUMNS.items()}
@@ -159,6 +186,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "attendance": ("participant", "weekday", "location"),
     "vehicles": ("id", "organisation", "seats"),
     "rules": ("rule", "participant"),
+    "changes": ("date", "change"),
+    "locks": ("lock", "participant", "vehicle"),
 }
 #: tables with a place: (address column, lat column, lon column)
 PLACE_COLUMNS: dict[str, tuple[str, str, str]] = {
@@ -221,6 +250,41 @@ RULE_COLUMNS: dict[RuleKind, tuple[str, ...]] = {
     RuleKind.VEHICLE: ("vehicle",),
     RuleKind.NEEDS: ("value",),
     RuleKind.OWN_ONLY: (),
+}
+#: kinds of change of the ``changes`` table; keys are normalised like those of :data:`RIDES`
+CHANGES: dict[str, ChangeKind] = {
+    "absent": ChangeKind.ABSENT,
+    "afwezig": ChangeKind.ABSENT,
+    "address": ChangeKind.ADDRESS,
+    "adres": ChangeKind.ADDRESS,
+    "time": ChangeKind.TIME,
+    "tijd": ChangeKind.TIME,
+    "out of service": ChangeKind.OUT_OF_SERVICE,
+    "defect": ChangeKind.OUT_OF_SERVICE,
+    "buiten dienst": ChangeKind.OUT_OF_SERVICE,
+    "closed": ChangeKind.CLOSED,
+    "gesloten": ChangeKind.CLOSED,
+    "start": ChangeKind.START,
+    "stop": ChangeKind.STOP,
+}
+#: change -> the columns besides ``date``, ``change`` and ``note`` it uses (others must be
+#: empty; ``rides`` may also say both)
+CHANGE_COLUMNS: dict[ChangeKind, tuple[str, ...]] = {
+    ChangeKind.ABSENT: ("participant", "rides"),
+    ChangeKind.ADDRESS: ("participant", "rides", "value"),
+    ChangeKind.TIME: ("participant", "rides", "value"),
+    ChangeKind.OUT_OF_SERVICE: ("vehicle",),
+    ChangeKind.CLOSED: ("location",),
+    ChangeKind.START: ("participant",),
+    ChangeKind.STOP: ("participant",),
+}
+#: kinds of lock of the ``locks`` table; keys are normalised like those of :data:`RIDES`
+LOCKS: dict[str, LockKind] = {
+    "pin": LockKind.PIN,
+    "vast": LockKind.PIN,
+    "forbid": LockKind.FORBID,
+    "verboden": LockKind.FORBID,
+    "nooit": LockKind.FORBID,
 }
 #: parts of the day ("dagdelen") of an attendance leg; keys are normalised like those of
 #: :data:`RIDES`. An empty cell is not here: without a dagdeel the part is inferred from

@@ -8,11 +8,11 @@ from dataclasses import fields
 from pathlib import Path
 
 from vervoer.core.files import write_csv, write_text
-from vervoer.core.model import Rule, RuleKind
+from vervoer.core.model import Change, Lock, Rule, RuleKind
 from vervoer.core.settings import Settings
 
 from .cells import coord_texts, features_text, hhmm, layouts_text, number_text, yes_text
-from .schema import HEADERS, TABLES, Scenario
+from .schema import CHANGE_COLUMNS, HEADERS, TABLES, Scenario
 
 __all__ = ["settings_toml", "write_scenario"]
 
@@ -24,8 +24,10 @@ def write_scenario(scenario: Scenario, folder: Path | str) -> None:
     :data:`~vervoer.io.scenario.schema.HEADERS`, times as ``HH:MM``, weekdays as Dutch
     abbreviations and the dagdeel of each attendance leg in Dutch (``ochtend``, ``middag``,
     ``hele dag``), a vehicle's ``features`` and ``layouts`` separated by ``;``.
-    ``rules.csv`` (English rule words) is written when there are rules and removed when
-    there are none; ``settings.toml`` holds only the settings that differ from the defaults
+    ``rules.csv`` (English rule words), ``changes.csv`` (English change words, a date range
+    as ``first..last``) and ``locks.csv`` (English lock words, Dutch weekdays, empty for
+    every day) are written when there are rules, changes or locks and removed when there
+    are none; ``settings.toml`` holds only the settings that differ from the defaults
     (and is removed when none do). Every file is written atomically, every text cell with
     the formula guard of :func:`~vervoer.core.files.safe_cell`. ``read_scenario(folder)``
     gives back an equal scenario, apart from ``source`` (and ``name``, which is the
@@ -42,11 +44,17 @@ def write_scenario(scenario: Scenario, folder: Path | str) -> None:
     rows = _rows(scenario)
     for table in TABLES:
         write_csv(folder / f"{table}.csv", HEADERS[table], rows[table])
-    rules = folder / "rules.csv"
-    if scenario.rules:
-        write_csv(rules, HEADERS["rules"], (_rule_row(rule) for rule in scenario.rules))
-    else:
-        rules.unlink(missing_ok=True)
+    optional: dict[str, list[tuple[str, ...]]] = {
+        "rules": [_rule_row(rule) for rule in scenario.rules],
+        "changes": [_change_row(change) for change in scenario.changes],
+        "locks": [_lock_row(lock) for lock in scenario.locks],
+    }
+    for table, table_rows in optional.items():
+        target = folder / f"{table}.csv"
+        if table_rows:
+            write_csv(target, HEADERS[table], table_rows)
+        else:
+            target.unlink(missing_ok=True)
     text = settings_toml(scenario.settings)
     target = folder / "settings.toml"
     if text:
@@ -122,6 +130,36 @@ def _rule_row(rule: Rule) -> tuple[str, str, str, str, str]:
     elif rule.kind is RuleKind.NEEDS:
         value = rule.feature
     return (rule.kind.value, rule.participant, rule.other, rule.vehicle, value)
+
+
+def _change_row(change: Change) -> tuple[str, ...]:
+    """The cells of a change, in the order of ``HEADERS["changes"]``.
+
+    The date is one date, or ``first..last``; ``rides`` is written only for the changes
+    that use it (else empty, read as both).
+    """
+    date = change.first if change.first == change.last else f"{change.first}..{change.last}"
+    rides = change.rides.value if "rides" in CHANGE_COLUMNS[change.kind] else ""
+    return (
+        date,
+        change.participant,
+        change.vehicle,
+        change.location,
+        change.kind.value,
+        rides,
+        change.value,
+        change.note,
+    )
+
+
+def _lock_row(lock: Lock) -> tuple[str, str, str, str]:
+    """The cells of a lock, in the order of ``HEADERS["locks"]``; no weekdays = every day."""
+    return (
+        lock.kind.value,
+        lock.participant,
+        lock.vehicle,
+        ",".join(d.dutch for d in lock.weekdays),
+    )
 
 
 def settings_toml(settings: Settings) -> str:

@@ -80,9 +80,6 @@ class Instance:
     same_vehicle, different_vehicle
         (m, 2) pair indices that must ride in the same vehicle (or both be left out), and
         that may not ride in the same vehicle (one may be left out).
-    vehicle_group
-        (k,) group of each vehicle, -1 for none: of the vehicles of one group at most one is
-        used (one physical vehicle in several seat layouts). Empty: no groups.
     """
 
     durations: np.ndarray
@@ -109,7 +106,6 @@ class Instance:
     allowed: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
     same_vehicle: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
     different_vehicle: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
-    vehicle_group: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __post_init__(self) -> None:
         _check_shapes(self)
@@ -217,7 +213,6 @@ class Instance:
             "allowed": allowed[np.ix_(keep, vs)] if allowed.size else allowed,
             "same_vehicle": pair_links("same_vehicle"),
             "different_vehicle": pair_links("different_vehicle"),
-            "vehicle_group": rows(self.vehicle_group, vs),
         }
         return replace(self, **changes)
 
@@ -264,7 +259,6 @@ def _check_shapes(inst: Instance) -> None:
             raise _invalid(name, f"must have shape (m, 2), not {links.shape}")
         if links.size and (links.min() < 0 or links.max() >= p):
             raise _invalid(name, f"must hold pair numbers from 0 to {p - 1}")
-    _check_shape(inst, "vehicle_group", (k,), "one group per vehicle, or empty", empty_ok=True)
 
 
 def _check_shape(

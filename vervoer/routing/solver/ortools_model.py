@@ -140,11 +140,11 @@ class Model:
             routing.AddDisjunction([manager.NodeToIndex(node)], pen)
 
     def _side_constraints(self, inst: Instance) -> None:
-        """Allowed vehicles per pair, same/different vehicle pairs, one vehicle per group.
+        """Allowed vehicles per pair, and pairs in the same or in different vehicles.
 
         Allowed vehicles are a domain restriction the local-search filters see; the links
-        between pairs and the groups are constraints of the CP solver, checked on every
-        move the filters accept.
+        between pairs are constraints of the CP solver, checked on every move the filters
+        accept.
         """
         routing, manager = self.routing, self.manager
         solver = routing.solver()
@@ -168,13 +168,6 @@ class Model:
             va, vb = routing.VehicleVar(pickup[a]), routing.VehicleVar(pickup[b])
             # different vehicles, or the first is left out (VehicleVar -1)
             solver.Add(solver.IsDifferentVar(va, vb) + solver.IsEqualCstVar(va, -1) >= 1)
-        groups: dict[int, list[int]] = {}
-        for v, g in enumerate(np.asarray(inst.vehicle_group, dtype=np.int64).tolist()):
-            if g >= 0:
-                groups.setdefault(g, []).append(v)
-        for members in groups.values():
-            if len(members) > 1:
-                solver.Add(solver.Sum([routing.ActiveVehicleVar(v) for v in members]) <= 1)
 
     def index_routes(self, routes: tuple[tuple[int, ...], ...]) -> list[list[int]]:
         """Routes of nodes (start and end included) as the solver's indices in between.

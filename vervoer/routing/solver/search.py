@@ -38,7 +38,11 @@ HYBRID_PARTS_SHARE = 0.5
 
 
 def solve_instance(
-    instance: Instance, params: SolveParams | None = None, *, lns: str | None = None
+    instance: Instance,
+    params: SolveParams | None = None,
+    *,
+    lns: str | None = None,
+    initial: tuple[tuple[int, ...], ...] | None = None,
 ) -> Solution | None:
     """Solve an instance with OR-Tools: first solutions, guided local search, then LNS.
 
@@ -67,6 +71,9 @@ def solve_instance(
     lns
         The large-neighbourhood search, one of ``LNS_KINDS`` (for comparisons in
         ``benchmarks/bench_solver.py``); None takes ``LNS``.
+    initial
+        Routes to start from as well (node sequences per vehicle, start and end included),
+        e.g. yesterday's plan; with a work budget only.
 
     Returns
     -------
@@ -77,7 +84,7 @@ def solve_instance(
     now = time.monotonic()
     deadline = now + params.time_limit_s
     if params.max_iterations:
-        solution = solve_whole(instance, params, deadline)
+        solution = solve_whole(instance, params, deadline, initial=initial)
         if solution is None or not params.lns_rounds:
             return solution
         return ruin_and_descend(instance, solution, params, deadline, rounds=params.lns_rounds)
