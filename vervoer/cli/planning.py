@@ -16,7 +16,7 @@ from vervoer.cli.options import (
     parse_rides,
     say,
 )
-from vervoer.core.model import WORKDAYS, Mode, RideKey, RidePlan
+from vervoer.core.model import WORKDAYS, Mode, RideKey, RidePlan, Weekday
 from vervoer.core.settings import PLAN_LNS_ROUNDS
 
 
@@ -106,9 +106,18 @@ def plan(
     )
     write_plan(result, out / "plan.json")
     week = plan_totals(result)["week"]
+    label = "week"
+    if result.meta.get("partial"):  # say what was planned: the days, or the trips
+        whole = not rides
+        label = "planned " + ", ".join(
+            sorted({r.key.weekday.value for r in result.rides}, key=lambda d: Weekday(d).number)
+            if whole
+            else [str(r.key) for r in result.rides]
+        )
     click.echo(
-        f"week: EUR {week['cost']:.2f}, {week['km']:.1f} km, {week['hours']:.1f} vehicle hours, "
-        f"{week['served']} rides planned, {week['unassigned']} unassigned"
+        f"{label}: EUR {week['cost']:,.2f}, {week['km']:,.1f} km, "
+        f"{week['hours']:,.1f} vehicle hours, {week['vehicle_days']} vehicle days, "
+        f"{week['served']:,} rides planned, {week['unassigned']:,} unassigned"
     )
     steady = plan_totals(result)["stability"]
     if steady["participants"]:

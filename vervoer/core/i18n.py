@@ -288,6 +288,42 @@ def format_number(x: float, digits: int, language: str) -> str:
     return text
 
 
+#: why a ride is unassigned, in Dutch (the English message of the plan has the details)
+REASONS_NL = {
+    "address_not_found": "het adres is niet gevonden in de adresgegevens",
+    "unreachable_by_road": "het adres is niet over de weg bereikbaar",
+    "no_vehicle_on_day": "er rijdt die dag geen voertuig van de pool",
+    "no_wheelchair_place": "er is geen voertuig met een rolstoelplaats",
+    "not_enough_seats": "er is geen voertuig met genoeg zitplaatsen",
+    "ride_too_long": "de rechtstreekse rit duurt al langer dan de maximale reistijd",
+    "window_unreachable": "de tijd is met geen voertuig te halen, ook niet rechtstreeks",
+    "no_room": "geen plek gevonden binnen de rekentijd",
+    "rule": "een regel of vastzetting laat geen voertuig toe dat die dag rijdt",
+}
+
+
+def reason_text(reason: str, message: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """Why a ride is unassigned, for a coordinator: Dutch words in ``nl``, the message in ``en``.
+
+    Parameters
+    ----------
+    reason
+        The reason code (:class:`vervoer.core.model.Reason` value).
+    message
+        The plan's message (English, with the details).
+    language
+        ``nl`` (default) or ``en``.
+
+    Returns
+    -------
+    str
+        Not escaped.
+    """
+    if language_code(language) == "nl":
+        return REASONS_NL.get(reason, message)
+    return message
+
+
 def ride_label(key: RideKey, language: str = DEFAULT_LANGUAGE, *, long: bool = False) -> str:
     """The name of a trip: ``maandag heen`` / ``Monday to location`` / ``woensdag
     middagrit`` (a second trip of its kind gets ``rit 2``).
@@ -354,6 +390,7 @@ __all__ = [
     "format_number",
     "language_code",
     "load_text",
+    "reason_text",
     "ride_label",
     "texts",
 ]

@@ -2,6 +2,7 @@
 
 A scenario folder may hold a ``settings.toml``; every key is optional::
 
+    name = "Deelregio Zeist"                 # the scenario's name in titles (default: folder)
     osm = "../osm/utrecht-latest.osm.pbf"   # road network + addresses (path relative to it)
     bag = "bag-utrecht.csv"                  # optional BAG address export (second source)
     boarding_min = 1.0                       # boarding/alighting minutes per participant
@@ -56,6 +57,9 @@ class Settings:
 
     Attributes
     ----------
+    name
+        The scenario's name in titles of maps, sheets and reports (default: the folder or
+        workbook name).
     osm
         Path of the OSM extract (.osm.pbf/.osm/.osm.bz2); None means: the ``--osm`` option,
         the ``VERVOER_OSM`` environment variable, or the demo extract.
@@ -107,6 +111,7 @@ class Settings:
         Pooling groups for shared mode; empty means one pool with every organisation.
     """
 
+    name: str | None = None
     osm: str | None = None
     bag: str | None = None
     boarding_min: float = 1.0
@@ -202,7 +207,7 @@ class Settings:
                     kwargs["pools"] = pools
                 continue
             default = known[key].default
-            if key in ("osm", "bag", "language"):
+            if key in ("osm", "bag", "language", "name"):
                 if not isinstance(value, str):
                     problems.append(Problem(file, None, key, f"{value!r} must be a string"))
                     continue

@@ -26,7 +26,14 @@ import folium
 from branca.element import Element, Figure
 
 from vervoer.core.files import atomic_open
-from vervoer.core.i18n import day_name, format_number, load_text, ride_label, texts
+from vervoer.core.i18n import (
+    day_name,
+    format_number,
+    load_text,
+    reason_text,
+    ride_label,
+    texts,
+)
 from vervoer.core.model import Direction, StopKind, Weekday, format_clock
 from vervoer.outputs._leaflet import MAP_CSS, Bind, OrgFilter, Pin, leaflet_assets
 from vervoer.outputs.exports import (
@@ -484,7 +491,7 @@ def _add_unassigned(
                 f"{e(ride_label(key, look.language))} · "
                 f"{e(loc.name if loc else u.location)}<br>"
                 f"{e(t['organisation'])}: {e(look.org(u.organisation))}<br>"
-                f"{e(t['reason'])}: {e(u.message)}</div>"
+                f"{e(t['reason'])}: {e(reason_text(u.reason, u.message, look.language))}</div>"
             ),
             tooltip=f"{e(t['unassigned'])}: {who}",
             data={"unassigned": u.participant, "ride": str(key)},
@@ -623,9 +630,9 @@ def _add_legend(
     for key, u in unassigned:
         parts.append(
             f"<li>{e(ride_label(key, look.language))}: "
-            f"{look.who([u.participant])} "
-            f"({e(look.org(u.organisation))}) — "
-            f"{e(u.message)}</li>"
+            f"{look.who([u.participant])} · "
+            f"{e(look.org(u.organisation))} — "
+            f"{e(reason_text(u.reason, u.message, look.language))}</li>"
         )
     parts.append("</ul></details>")
     if day_links:

@@ -38,7 +38,6 @@ from vervoer.core.model import (
 )
 from vervoer.io.scenario import Scenario
 from vervoer.outputs.exports import (
-    OSM_ATTRIBUTION,
     Geometry,
     LatLon,
     address_book,
@@ -295,7 +294,7 @@ def route_sheet_html(
     if vehicle_day is None:
         vehicle_day = find_vehicle_day(plan, ride_key, route.vehicle)
     title = f"{t['sheet_title']} {route.vehicle} — {ride_label(ride_key, language)}"
-    footer = f"{t['confidential']} {OSM_ATTRIBUTION}".replace('"', "'").replace("\\", "/")
+    footer = f"{t['confidential']} {t['map_data']}".replace('"', "'").replace("\\", "/")
     css = _SHEET_CSS.replace("@FOOTER@", footer).replace("@PAGE@", t["page"])
     parts = [
         f"<!doctype html><html lang='{language_code(language)}'><head><meta charset='utf-8'>",

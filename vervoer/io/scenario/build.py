@@ -132,7 +132,7 @@ def build_scenario(
     if problems:
         return None
     return Scenario(
-        name=path.name if path.is_dir() else path.stem,
+        name=settings.name or (path.name if path.is_dir() else path.stem),
         organisations=tuple(o for o in organisations if o is not None),
         locations=tuple(loc for loc in locations if loc is not None),
         participants=tuple(p for p in participants if p is not None),
