@@ -1,8 +1,9 @@
 """The `vervoer` command line: thin over :mod:`vervoer.pipeline`.
 
 One module per command family (:mod:`~vervoer.cli.data`, :mod:`~vervoer.cli.planning`,
-:mod:`~vervoer.cli.outputs`, :mod:`~vervoer.cli.compare`); options and error handling in
-:mod:`~vervoer.cli.options`. Imports flow one way: this group imports the commands.
+:mod:`~vervoer.cli.outputs`, :mod:`~vervoer.cli.compare`, :mod:`~vervoer.cli.costs`);
+options and error handling in :mod:`~vervoer.cli.options`. Imports flow one way: this
+group imports the commands.
 
 Exit codes: 0 ok, 1 unexpected error or a failed check, 2 bad input, 3 road-data problem.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import click
 
-from vervoer.cli import compare, data, outputs, planning
+from vervoer.cli import compare, costs, data, outputs, planning
 
 
 @click.group(
@@ -39,5 +40,6 @@ for command in (
     outputs.export_command,
     compare.compare,
     compare.whatif,
+    costs.costs_command,
 ):
     main.add_command(command)

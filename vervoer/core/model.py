@@ -172,13 +172,18 @@ class Organisation:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Location:
-    """A day-activity location ("dagbestedingslocatie")."""
+    """A day-activity location ("dagbestedingslocatie").
+
+    ``region`` is the deelregio the location lies in (free text; empty = none given), by
+    which costs are totalled (:mod:`vervoer.sharing.settlement`).
+    """
 
     id: str
     name: str
     organisation: str
     address: str = ""
     point: Point | None = None
+    region: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -187,6 +192,8 @@ class Participant:
 
     ``seats`` is the number of seats taken when not in a wheelchair (2 with an escort); a
     participant in a wheelchair takes one wheelchair place and ``seats - 1`` seats (the escort).
+    ``payer`` is who funds the participant's rides (e.g. ``wlz``, ``wmo:zeist``, ``pgb``);
+    empty means the participant's organisation (see :attr:`paid_by`).
     """
 
     id: str
@@ -200,11 +207,17 @@ class Participant:
     boarding_min: float | None = None
     max_ride_min: float | None = None
     notes: str = ""
+    payer: str = ""
 
     def __post_init__(self) -> None:
         if self.seats < 1:
             msg = f"participant {self.id!r}: `seats` must be at least 1"
             raise ValueError(msg)
+
+    @property
+    def paid_by(self) -> str:
+        """Who pays the participant's rides: the ``payer``, else the organisation."""
+        return self.payer or self.organisation
 
     @property
     def seat_demand(self) -> int:

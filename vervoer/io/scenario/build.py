@@ -162,7 +162,15 @@ def _locations(table: Table, org: _OrgOf) -> list[Location | None]:
     out = []
     for r in table.rows:
         address, point = r.place("locations")
-        out.append(r.make(Location, **_named(r, org), address=address, point=point))
+        out.append(
+            r.make(
+                Location,
+                **_named(r, org),
+                address=address,
+                point=point,
+                region=r.get("region"),
+            )
+        )
     return out
 
 
@@ -190,6 +198,7 @@ def _participants(table: Table, org: _OrgOf) -> list[Participant | None]:
                 boarding_min=r.number("boarding_min", None, expected="minutes, 0 or more"),
                 max_ride_min=max_ride,
                 notes=r.get("notes"),
+                payer=r.get("payer"),
             )
         )
     return out

@@ -104,6 +104,7 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "address": ("address", "adres"),
         "lat": _LAT,
         "lon": _LON,
+        "region": ("region", "regio", "deelregio"),
     },
     "participants": {
         "id": ("id", "code", "nummer"),
@@ -118,6 +119,7 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "boarding_min": ("boarding_min", "instapminuten", "instaptijd"),
         "max_ride_min": ("max_ride_min", "max_reistijd", "maximale_reistijd"),
         "notes": ("notes", "opmerkingen", "notities", "bijzonderheden"),
+        "payer": ("payer", "financier", "betaler", "bekostiging"),
     },
     "attendance": {
         "participant": ("participant", "deelnemer"),

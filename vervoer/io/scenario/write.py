@@ -68,7 +68,14 @@ def _rows(scenario: Scenario) -> dict[str, Iterable[Iterable[object]]]:
     return {
         "organisations": ((o.id, o.name) for o in scenario.organisations),
         "locations": (
-            (loc.id, loc.name, loc.organisation, loc.address, *coord_texts(loc.point))
+            (
+                loc.id,
+                loc.name,
+                loc.organisation,
+                loc.address,
+                *coord_texts(loc.point),
+                loc.region,
+            )
             for loc in scenario.locations
         ),
         "participants": (
@@ -84,6 +91,7 @@ def _rows(scenario: Scenario) -> dict[str, Iterable[Iterable[object]]]:
                 number_text(p.boarding_min),
                 number_text(p.max_ride_min),
                 p.notes,
+                p.payer,
             )
             for p in scenario.participants
         ),
