@@ -10,11 +10,12 @@ morning only and L2 in the afternoon only) and plans the chosen days in own and 
 mode, twice, with the demo's budget (30 solutions, 25 LNS rounds, 120 s cap per trip and
 pool), on one core:
 
-- ``vehicle days`` (what ``vervoer plan`` does): the trips of a day in time order, each
-  vehicle's availability carried forward, the fixed cost once per vehicle day;
+- ``vehicle days`` (what ``vervoer plan`` does, here with ``stable_week = false`` so that
+  only the vehicle-day model differs): the trips of a day in time order, each vehicle's
+  availability carried forward, the fixed cost once per vehicle day;
 - ``independent`` (the plain alternative, vervoer before vehicle days): the rides of each
   day and direction (all heen, all terug) planned as one problem with the whole fleet free
-  and the fixed cost charged on every ride, as the planner did before.
+  and the fixed cost charged on every ride, as the planner did before (with the same rules).
 
 It prints cost, vehicles per day (mean and max), vehicle days, vehicle hours, the number of
 double bookings (a vehicle on two trips at once) and seconds, with ratios. The independent
@@ -24,6 +25,7 @@ plan's cost is what it claims; its double bookings show why it is not a real pla
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import statistics
 import tempfile
@@ -38,6 +40,7 @@ from vervoer.geo.matrix import snap
 from vervoer.io.scenario import write_scenario
 from vervoer.routing.planner import _plan_pool, pools_for
 from vervoer.routing.requests import all_trips, trips_of_day
+from vervoer.routing.rules import RuleBook
 
 ROOT = Path(__file__).resolve().parent.parent
 OSM = Path(
@@ -97,6 +100,7 @@ def independent_rides(prepared: pipeline.Prepared, days, mode: Mode, params) -> 
                         sc.settings,
                         params,
                         mode,
+                        RuleBook.of(sc),
                     )
                     routes += r
                     unassigned += u
@@ -118,6 +122,10 @@ def main() -> None:
     _, dist = snap(network, [a.point for a in addresses])
     addresses = [a for a, d in zip(addresses, dist, strict=True) if d < 150]
     scenario = make_scenario(addresses, participants=min(120, len(addresses) - 20))
+    # the vehicle-day model alone: no stable week (each day on its own, as before)
+    scenario = dataclasses.replace(
+        scenario, settings=dataclasses.replace(scenario.settings, stable_week=False)
+    )
     days = [Weekday(d) for d in args.days]
     with tempfile.TemporaryDirectory() as tmp:
         write_scenario(scenario, Path(tmp) / "scenario")

@@ -141,6 +141,14 @@ def test_plan_own_mode_and_bad_ride(runner, osm_path, tmp_path, monkeypatch):
     )
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "plan.json").read_text())["mode"] == "own"
+    assert "planned mon-heen: EUR" in result.output  # not "week:" for one trip
+    # a trip the scenario does not have on that day names the day's trips
+    result = runner.invoke(
+        main,
+        ["plan", str(SMALL), "--osm", str(osm_path), "--ride", "ma-middag", "--out", str(tmp_path)],
+    )
+    assert result.exit_code == 2
+    assert "no trip mon-middag; its trips on that day: mon-heen, mon-terug" in result.output
 
 
 def test_bench_darp_json(runner, benchmarks_dir):
