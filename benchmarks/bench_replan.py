@@ -9,7 +9,8 @@ plans its base week in shared mode with the demo's budget (30 solutions, 25 LNS 
 one core, then applies five changes to one Monday (two absences, one bus out of service,
 one new participant, one address change) and plans that date both ways:
 
-- ``replan``: :func:`vervoer.pipeline.replan` with the base plan (close to the base);
+- ``replan``: :func:`vervoer.pipeline.replan` with the base plan (close to the base), with
+  ``vervoer replan``'s default of 0 LNS rounds (``--replan-lns-rounds``);
 - ``scratch``: the same date without the base (the plain alternative).
 
 It prints, for each, the participants whose vehicle or pickup time (more than 10 min)
@@ -50,6 +51,7 @@ def main() -> None:
     parser.add_argument("--date", default="2026-12-07")
     parser.add_argument("--iterations", type=int, default=30)
     parser.add_argument("--lns-rounds", type=int, default=25)
+    parser.add_argument("--replan-lns-rounds", type=int, default=0)
     args = parser.parse_args()
     network = pipeline.load_road_network(args.osm, say=lambda m: None)
     addresses = address_points(args.osm)
@@ -106,11 +108,12 @@ def main() -> None:
         ),
     )
     write_scenario(sc, tmp / "changed")
+    quick = dataclasses.replace(params, lns_rounds=args.replan_lns_rounds)
     rows = []
     for name, with_base in (("replan", base), ("scratch", None)):
         t0 = time.perf_counter()
         day, result = pipeline.replan(
-            tmp / "changed", args.date, base=with_base, osm=args.osm, network=network, params=params
+            tmp / "changed", args.date, base=with_base, osm=args.osm, network=network, params=quick
         )
         seconds = time.perf_counter() - t0
         check = pipeline.check(day, result.plan)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from vervoer.core.errors import InputError, NetworkError, Problem
 from vervoer.core.model import Change, Mode, Plan, Point, RideKey, RidePlan, Weekday
-from vervoer.core.settings import PLAN_LNS_ROUNDS, SolveParams
+from vervoer.core.settings import PLAN_LNS_ROUNDS, REPLAN_LNS_ROUNDS, SolveParams
 from vervoer.geo.matrix import Matrix, road_matrix
 from vervoer.geo.network import RoadNetwork, load_network, network_from_place
 from vervoer.io.scenario import Scenario, read_scenario
@@ -402,7 +402,7 @@ def replan(
         prepared.places,
         base,
         when,
-        params=params or search_params(prepared.scenario),
+        params=params or search_params(prepared.scenario, lns_rounds=REPLAN_LNS_ROUNDS),
         touched=touched,
         changed=bool(changes_on(sc.changes, when)),
     )

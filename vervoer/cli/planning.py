@@ -17,7 +17,7 @@ from vervoer.cli.options import (
     say,
 )
 from vervoer.core.model import WORKDAYS, Mode, RideKey, RidePlan, Weekday
-from vervoer.core.settings import PLAN_LNS_ROUNDS
+from vervoer.core.settings import PLAN_LNS_ROUNDS, REPLAN_LNS_ROUNDS
 
 
 def _ride_line(key: RideKey, ride: RidePlan) -> str:
@@ -273,7 +273,7 @@ def bench(kind: str, instance: Path, time_limit: float, iterations: int) -> None
 )
 @click.option("--iterations", type=ITERATIONS, default=None, help="Search budget (solutions).")
 @click.option("--time-limit", type=TIME_LIMIT, default=None, help="Solver seconds per trip.")
-@lns_rounds_option(PLAN_LNS_ROUNDS)
+@lns_rounds_option(REPLAN_LNS_ROUNDS)
 @click.option("--no-outputs", "outputs", is_flag=True, default=True, flag_value=False)
 @click.option("--no-pdf", "pdf", is_flag=True, default=True, flag_value=False)
 @handle_errors

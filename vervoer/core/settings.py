@@ -317,6 +317,9 @@ DEFAULT_ITERATIONS = 100
 PLAN_LNS_ROUNDS = 25
 #: the same for the own/shared comparison and what-ifs, which plan every coalition.
 COMPARE_LNS_ROUNDS = 0
+#: rounds of the large-neighbourhood search for ``vervoer replan``: a date is re-planned
+#: from the base routes while a coordinator waits, so none by default
+REPLAN_LNS_ROUNDS = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
