@@ -107,7 +107,7 @@ def test_map_escapes_scenario_text_even_with_names(made):
 
 def test_map_lists_unassigned_with_reason(made):
     text = week_map(made.plan, made.scenario, made.geometry, day="ma").get_root().render()
-    assert "no vehicle of pool zuid is available on Monday" in text
+    assert "er rijdt die dag geen voertuig van de pool" in text  # Dutch: the reason in words
     assert od.NO_DAY in text and od.NOT_FOUND in text
     summary = map_summary(week_map(made.plan, made.scenario, made.geometry, day="di"))
     assert "Niet ingepland (0)" in summary["layers"]
