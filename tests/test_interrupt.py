@@ -40,9 +40,22 @@ def _start(
     args += ["--out", str(out), "--time-limit", str(SOLVE_S), "--iterations", "0"]
     logs.mkdir(parents=True, exist_ok=True)
     with (logs / "stdout").open("wb") as stdout, (logs / "stderr").open("wb") as stderr:
-        proc = subprocess.Popen(args, stdout=stdout, stderr=stderr, env=env, start_new_session=True)
+        proc = subprocess.Popen(
+            args,
+            stdout=stdout,
+            stderr=stderr,
+            env=env,
+            start_new_session=True,
+            # as from a terminal: Ctrl-C not ignored, even when the tests themselves run as a
+            # background job (which a shell starts with SIGINT ignored, inherited by children)
+            preexec_fn=_default_interrupt,
+        )
     groups.append(proc.pid)
     return proc
+
+
+def _default_interrupt() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _stat(pid: str) -> list[str]:
