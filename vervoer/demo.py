@@ -177,6 +177,11 @@ def make_scenario(
         lon = float(np.median([a.point.lon for a in pts]))
         ranked = sorted(pts, key=lambda a: (a.point.lat - lat) ** 2 + (a.point.lon - lon) ** 2)
         free = [a for a in ranked if a not in used]
+        if not free:  # a small extract: the city's addresses are taken, use the nearest other
+            free = sorted(
+                (a for a in addresses if a not in used),
+                key=lambda a: (a.point.lat - lat) ** 2 + (a.point.lon - lon) ** 2,
+            )
         choice = free[min(k, len(free) - 1)]
         used.add(choice)
         return choice
