@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import click
 
-from vervoer.cli import compare, costs, data, outputs, planning
+from vervoer.cli import compare, costs, data, outputs, planning, serve
 
 
 @click.group(
@@ -41,5 +41,7 @@ for command in (
     compare.compare,
     compare.whatif,
     costs.costs_command,
+    serve.serve,
+    serve.users,
 ):
     main.add_command(command)

@@ -22,7 +22,7 @@ Modules, in the order data flows through them:
 
 from __future__ import annotations
 
-from .read import read_scenario
+from .read import read_scenario, read_tables
 from .schema import COLUMNS, HEADERS, TABLE_NAMES, TABLES, Scenario
 from .write import settings_toml, write_scenario
 
@@ -33,6 +33,7 @@ __all__ = [
     "TABLE_NAMES",
     "Scenario",
     "read_scenario",
+    "read_tables",
     "settings_toml",
     "write_scenario",
 ]

@@ -26,7 +26,7 @@ from .cells import parse_number, xlsx_text
 from .rows import Table, table_rows
 from .schema import OPTIONAL_TABLES, SETTINGS_HEADER, TABLE_NAMES, TABLES, Scenario
 
-__all__ = ["read_scenario"]
+__all__ = ["read_scenario", "read_tables"]
 
 
 @dataclass(slots=True)
@@ -108,6 +108,41 @@ def read_scenario(path: Path | str) -> Scenario:
         problems.sort(key=lambda p: (order.get(p.file, -1), p.row or 0))
         raise InputError(problems)
     return scenario
+
+
+def read_tables(path: Path | str) -> dict[str, tuple[str, list[list[str]] | None]]:
+    """The cell texts of every table of a scenario folder or workbook, not validated.
+
+    For showing the files as they are (the web app's tables); :func:`read_scenario`
+    validates them.
+
+    Parameters
+    ----------
+    path
+        A scenario folder or an ``.xlsx`` workbook.
+
+    Returns
+    -------
+    dict
+        table -> (the file or sheet name problems use, the rows including the header; None
+        when the file or sheet is missing or unreadable).
+
+    Raises
+    ------
+    InputError
+        When ``path`` is neither a folder nor a readable workbook.
+    """
+    path = Path(path)
+    problems: list[Problem] = []
+    if path.is_dir():
+        source = _folder(path, problems)
+    elif path.suffix.lower() == ".xlsx" and path.is_file():
+        source = _workbook(path, problems)
+    else:
+        raise InputError(
+            "expected a scenario folder of CSV files or an .xlsx workbook", file=path.name
+        )
+    return {t: (source.names[t], source.raw.get(t)) for t in (*TABLES, *OPTIONAL_TABLES)}
 
 
 def _find(table: str, exists: Callable[[str], bool]) -> str | None:
