@@ -395,3 +395,50 @@ def test_jobs_of_a_scenario_outside_the_web_folder(served):
     jobs = Path(served["plan_info"]["result"] or "")
     assert jobs
     assert not (served["served"].scenario / "jobs").exists()
+
+
+def test_serve_starts_prints_its_url_and_creates_a_first_user(tmp_path, osm_path):
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    folder = od.hostile_scenario(tmp_path / "scenario")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "vervoer",
+            "serve",
+            str(folder),
+            "--port",
+            str(port),
+            "--osm",
+            str(osm_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        lines = [proc.stdout.readline(), proc.stdout.readline()]
+        assert "created user 'planner' with password" in lines[0]
+        assert f"http://127.0.0.1:{port}/" in lines[1]
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login") as r:
+                    assert r.status == 200 and "Inloggen" in r.read().decode()
+                break
+            except OSError:
+                import time
+
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the server did not answer")
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    assert (folder / ".vervoer-web" / "web.sqlite3").is_file()

@@ -223,6 +223,11 @@ def _table_routes(app: FastAPI, ctx: Context, pages: Pages) -> None:
             staged=staged,
             upload_problems=[],
             problems=problem_rows(staged.problems),
+            views=[
+                v
+                for t, v in tb.table_views(staged.folder, staged.problems).items()
+                if t in staged.tables
+            ],
             table=table,
         )
 

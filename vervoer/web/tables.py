@@ -331,10 +331,16 @@ def append_row(folder: Path, work: Path, table: str, cells: dict[str, str]) -> S
     from vervoer.io.scenario import HEADERS
 
     _name, rows = read_tables(folder)[table]
-    header = rows[0] if rows else list(HEADERS[table])
+    header = list(rows[0]) if rows else list(HEADERS[table])
+    body = [list(r) for r in rows[1:]] if rows else []
     aliases = ALIASES[table]
+    known = {aliases.get(normalise_header(h)) for h in header}
+    for column, text in cells.items():  # a column the file lacks but the row needs
+        if text and column not in known:
+            header.append(column)
+            body = [[*r, *[""] * (len(header) - 1 - len(r))] for r in body]
     row = [cells.get(aliases.get(normalise_header(h), ""), "") for h in header]
-    return stage(folder, work, {table: [header, *(rows[1:] if rows else []), row]})
+    return stage(folder, work, {table: [header, *body, row]})
 
 
 __all__ = [
