@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,10 +26,16 @@ from vervoer.routing.solver.instances import (
     _check_darp,
     _check_solomon,
     bench_darp,
+    bench_lilim,
     bench_solomon,
+    check_lilim,
     darp_instance,
     gap,
+    hierarchical_gap,
+    lilim_distance,
+    lilim_instance,
     read_darp,
+    read_lilim,
     read_solomon,
     solomon_instance,
 )
@@ -85,6 +92,8 @@ def test_readers_reject_garbage(tmp_path: Path) -> None:
         read_darp(bad)
     with pytest.raises(InputError):
         read_solomon(bad)
+    with pytest.raises(InputError):
+        read_lilim(bad)
 
 
 @needs_data
@@ -219,3 +228,92 @@ def test_gap() -> None:
 def _euclid(xy: np.ndarray) -> np.ndarray:
     diff = xy[:, None, :] - xy[None, :, :]
     return np.sqrt((diff**2).sum(axis=2))
+
+
+# A Li & Lim file in miniature: depot 0, request 1 (pickup 1, delivery 2) and request 2
+# (pickup 4, delivery 3); capacity 10 and windows that let one vehicle serve both.
+TINY_LILIM = """\
+3\t10\t1
+0\t0\t0\t0\t0\t1000\t0\t0\t0
+1\t10\t0\t5\t0\t100\t1\t0\t2
+2\t20\t0\t-5\t0\t200\t1\t1\t0
+3\t20\t10\t-4\t0\t300\t1\t4\t0
+4\t10\t10\t4\t0\t300\t1\t0\t3
+"""
+
+
+def _tiny_lilim(tmp_path: Path, text: str = TINY_LILIM) -> Path:
+    path = tmp_path / "tiny.txt"
+    path.write_text(text)
+    return path
+
+
+def test_read_lilim_pairs_and_hierarchical_cost(tmp_path: Path) -> None:
+    d = read_lilim(_tiny_lilim(tmp_path))
+    assert (d.vehicles, d.capacity, d.name) == (3, 10, "tiny")
+    assert d.pairs.tolist() == [[1, 2], [4, 3]]
+    assert d.demand.tolist() == [0, 5, -5, -4, 4]
+    inst = lilim_instance(d)
+    assert inst.n_tasks == 4
+    assert inst.pairs.tolist() == [[1, 2], [4, 3]]
+    # one vehicle costs more than any total distance: vehicles first, then distance
+    assert int(inst.fixed_cost[0]) > int(inst.distances.max(axis=1).sum())
+    assert np.all(inst.durations >= _euclid(d.xy) * 1000 - 1e-6)
+
+
+def test_read_lilim_rejects_broken_pairs(tmp_path: Path) -> None:
+    broken = TINY_LILIM.replace("4\t10\t10\t4\t0\t300\t1\t0\t3", "4\t10\t10\t4\t0\t300\t1\t0\t2")
+    with pytest.raises(InputError, match="pickup 4 names delivery 2"):
+        read_lilim(_tiny_lilim(tmp_path, broken))
+    skipped = TINY_LILIM.replace("\n3\t20", "\n7\t20")
+    with pytest.raises(InputError, match="node ids"):
+        read_lilim(_tiny_lilim(tmp_path, skipped))
+
+
+def test_check_lilim_finds_violations(tmp_path: Path) -> None:
+    d = read_lilim(_tiny_lilim(tmp_path))
+    assert check_lilim(d, [[1, 2, 4, 3]]) == []
+    assert lilim_distance(d, [[1, 2, 4, 3]]) == pytest.approx(30 + 200**0.5 + 500**0.5)
+    assert any("not after its pickup" in p for p in check_lilim(d, [[2, 1, 4, 3]]))
+    assert any("exactly once" in p for p in check_lilim(d, [[1, 2]]))
+    # loads 5, 9, 4, 0 on this route: within 10 seats, not within 8
+    assert check_lilim(d, [[1, 4, 2, 3]]) == []
+    assert any("capacity" in p for p in check_lilim(replace(d, capacity=8), [[1, 4, 2, 3]]))
+
+
+def test_bench_lilim_uses_one_vehicle_when_one_suffices(tmp_path: Path) -> None:
+    r = bench_lilim(_tiny_lilim(tmp_path), SolveParams(time_limit_s=10, max_iterations=20))
+    assert r["feasible"]
+    assert r["vehicles"] == 1
+    assert sorted(n for route in r["routes"] for n in route) == [1, 2, 3, 4]
+
+
+def test_bench_lilim_cli_prints_json(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from vervoer.cli import main
+
+    args = ["bench", "lilim", str(_tiny_lilim(tmp_path)), "--time-limit", "5"]
+    result = CliRunner().invoke(main, [*args, "--iterations", "20"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["instance"] == "tiny"
+    assert doc["vehicles"] == 1
+
+
+def test_hierarchical_gap() -> None:
+    assert hierarchical_gap(10, 110.0, 10, 100.0) == (0, pytest.approx(10.0))
+    assert hierarchical_gap(11, 90.0, 10, 100.0) == (1, pytest.approx(-10.0))
+    assert hierarchical_gap(0, None, 10, 100.0)[1] == float("inf")
+
+
+@needs_data
+def test_lilim_best_known_solution_reads_feasible_with_its_value() -> None:
+    d = read_lilim(BENCH / "lilim" / "lc101.txt")
+    assert (d.vehicles, d.capacity, len(d.pairs)) == (25, 200, 53)
+    text = (BENCH / "lilim" / "solutions" / "lc101.sol.txt").read_text().splitlines()
+    routes = [[int(x) for x in ln.split(":")[1].split()] for ln in text if ln.startswith("Route")]
+    row = _bks("lilim", "lc101")
+    assert check_lilim(d, routes) == []
+    assert len(routes) == int(row["hier_vehicles"])
+    assert lilim_distance(d, routes) == pytest.approx(float(row["hier_distance"]), abs=1e-3)

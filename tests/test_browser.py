@@ -195,3 +195,81 @@ def test_sheet_in_chromium(browser, made, tmp_path):
     w.assert_clean()
     assert w.outside == []
     page.close()
+
+
+def _shrunk(box, by: float = 3.0):
+    """A marker's box without its white rim (touching rims are fine)."""
+    return {
+        "x": box["x"] + by,
+        "y": box["y"] + by,
+        "width": box["width"] - 2 * by,
+        "height": box["height"] - 2 * by,
+    }
+
+
+def _boxes_overlap(a, b) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_week_map_in_chromium(browser, made, tmp_path):
+    """The overview opens with one day's morning trips; vehicles switch; numbers stay apart."""
+    from vervoer.outputs.maps import first_shown
+
+    shown = first_shown(made.plan)
+    assert [str(k) for k in shown] == ["mon-heen"]
+    morning = next(r for r in made.plan.rides if r.key == shown[0])
+    path = tmp_path / "map.html"
+    save_map(week_map(made.plan, made.scenario, made.geometry, tiles=None), path)
+    w = Watched(browser)
+    w.open(path)
+    page = w.page
+    page.wait_for_selector(".vv-stop")
+    page.wait_for_timeout(300)
+    n_stops = sum(len(r.stops) for r in morning.routes)
+    assert _count(page, ".leaflet-overlay-pane path") == len(morning.routes)
+    assert _count(page, ".vv-stop") == n_stops
+    overlays = page.locator(".leaflet-control-layers-overlays label")
+    checked = {
+        overlays.nth(i).inner_text().strip(): overlays.nth(i).locator("input").is_checked()
+        for i in range(overlays.count())
+    }
+    assert checked["maandag heen"] is True
+    assert checked["maandag terug"] is False and checked["dinsdag heen"] is False
+
+    # numbered stops never cover each other, also where several vehicles stop at one place
+    boxes = [b for b in (el.bounding_box() for el in page.locator(".vv-stop").all()) if b]
+    assert len(boxes) == n_stops
+    page.wait_for_timeout(300)  # the numbers move aside (a short transition)
+    boxes = [b for b in (el.bounding_box() for el in page.locator(".vv-stop").all()) if b]
+    covered = [
+        (i, j)
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+        if _boxes_overlap(_shrunk(boxes[i]), _shrunk(boxes[j]))
+    ]
+    assert covered == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "map-week.png"))
+
+    # a vehicle's checkbox hides its routes in every trip shown, and brings them back
+    vehicle = morning.routes[0].vehicle
+    box = page.locator(f'#vv-legend input[data-vehicle="{vehicle}"]')
+    box.uncheck()
+    assert _count(page, ".leaflet-overlay-pane path") == len(morning.routes) - 1
+    assert _count(page, f'.vv-stop[data-vehicle="{vehicle}"]') == 0
+    page.locator(".leaflet-control-layers-overlays label", has_text="maandag terug").locator(
+        "input"
+    ).check()
+    terug = next(r for r in made.plan.rides if str(r.key) == "mon-terug")
+    others = [r for r in terug.routes if r.vehicle != vehicle]
+    assert _count(page, ".leaflet-overlay-pane path") == len(morning.routes) - 1 + len(others)
+    box.check()
+    assert _count(page, ".leaflet-overlay-pane path") == len(morning.routes) + len(terug.routes)
+    w.assert_clean()
+    assert w.outside == []
+    page.close()

@@ -22,6 +22,13 @@ from vervoer.core.files import atomic_open, safe_cell, unquote_cell, write_csv, 
         ("-114.48", "-114.48"),  # numbers stay numbers
         (-114.48, "-114.48"),
         ("+3", "+3"),
+        (-7, "-7"),
+        (-1e-05, "-1e-05"),
+        ("-1e-05", "-1e-05"),
+        ("-.5", "-.5"),
+        (-0.0, "-0.0"),
+        ("-1.5.2", "'-1.5.2"),  # not a number: text, neutralised
+        ("-12,50", "'-12,50"),
         ("", ""),
         (None, ""),
     ],

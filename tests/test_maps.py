@@ -74,7 +74,7 @@ def test_map_is_self_contained_except_tiles(map_html):
     assert "cdn.jsdelivr" not in map_html and "code.jquery" not in map_html
     assert "L.control.layers" in map_html
     assert "tile.openstreetmap.org" in map_html
-    assert "openstreetmap.org/copyright" in map_html and "contributors" in map_html
+    assert "openstreetmap.org/copyright" in map_html and "-bijdragers" in map_html
     assert "fitBounds" in map_html
     assert "$(`" not in map_html  # no jQuery template-literal popups (folium.Popup)
 

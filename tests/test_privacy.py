@@ -163,10 +163,15 @@ def test_cost_report_and_tables_have_no_names_or_home_addresses(
     written = {p.name: _text(p) for p in sorted(out.iterdir())}
     assert set(written) == {
         "report.html",
+        "report.pdf",
+        "report.json",
         "comparison.csv",
         "allocation.csv",
         "coalitions.csv",
         "ride_times.csv",
+        "settlement.csv",
+        "transfers.csv",
+        "cost_groups.csv",
     }
     written |= {"stdout": result.stdout, "stderr": result.stderr}
     assert not _leaks(written), _leaks(written)

@@ -20,10 +20,14 @@ from vervoer.routing.planner import plan_week
 from vervoer.sharing.settlement import (
     GROUPINGS,
     PassengerCost,
+    Transfer,
     cost_totals,
     passenger_costs,
     plan_cost,
     ride_counts,
+    settle,
+    settlement_transfers,
+    shares_to_total,
     split_cents,
     to_cents,
 )
@@ -344,3 +348,94 @@ def test_costs_command_writes_dutch_files_with_numeric_costs(
     result = runner.invoke(main, ["costs", str(other), "--scenario", str(SMALL)])
     assert result.exit_code == 2, result.output
     assert "participants the scenario does not have (X9)" in result.output
+
+
+# ----------------------------------------------------------------------------- settlement
+
+
+def test_a_hand_computed_three_organisation_settlement():
+    """The game of tests/cost_games.py: own 100, 80, 60; pairs 150, 140, 120; all 190.
+
+    Shapley by hand (six orders): A (100+100+70+70+80+70)/6 = 81.667, B 370/6 = 61.667,
+    C 280/6 = 46.667. In cents 8166.67, 6166.67, 4666.67: floored 18998, the two cents left
+    go to the first two of three equal remainders: 81.67, 61.67, 46.66 (sum 190.00).
+    A's buses cost 120, B's 70, C's bus stays home (0): nets -38.33, -8.33, +46.66, so C
+    pays A 38.33 and B 8.33.
+    """
+    from tests.cost_games import game
+    from vervoer.sharing.solutions import shapley
+
+    alloc = shapley(game())
+    assert alloc["A"] == pytest.approx(490 / 6) and alloc["C"] == pytest.approx(280 / 6)
+    s = settle(
+        pools={"all": ("A", "B", "C")},
+        own={"A": 100.0, "B": 80.0, "C": 60.0},
+        buses={"A": 120.0, "B": 70.0, "C": 0.0},
+        taxis={},
+        allocation=alloc,
+    )
+    rows = {r.organisation: r for r in s.organisations}
+    assert [rows[o].fair_share for o in "ABC"] == [81.67, 61.67, 46.66]
+    assert [rows[o].net for o in "ABC"] == [-38.33, -8.33, 46.66]
+    assert [rows[o].saving for o in "ABC"] == [18.33, 18.33, 13.34]
+    assert rows["B"].saving_pct == pytest.approx(22.9125)
+    assert s.transfers == (
+        Transfer(payer="C", payee="A", amount=38.33),
+        Transfer(payer="C", payee="B", amount=8.33),
+    )
+    assert s.scaled == ()
+    # after the transfers every organisation has paid exactly its fair share
+    for o, r in rows.items():
+        paid = to_cents(r.buses) + to_cents(r.taxis)
+        paid += sum(to_cents(t.amount) for t in s.transfers if t.payer == o)
+        paid -= sum(to_cents(t.amount) for t in s.transfers if t.payee == o)
+        assert paid == to_cents(r.fair_share)
+
+
+def test_transfers_match_debtors_and_creditors_on_cents():
+    transfers = settlement_transfers({"A": 500, "B": -300, "C": 250, "D": -450})
+    assert [(t.payer, t.payee, t.amount) for t in transfers] == [
+        ("A", "D", 4.50),
+        ("A", "B", 0.50),
+        ("C", "B", 2.50),
+    ]
+    assert settlement_transfers({"A": 0, "B": 0}) == []
+    with pytest.raises(ValueError, match="add up to 1 cents"):
+        settlement_transfers({"A": 1, "B": 0})
+
+
+def test_settlement_per_pool_with_taxis_and_a_scaled_allocation():
+    """Two pools settle apart; a left-out ride's taxi counts as paid; shares scale to cost."""
+    s = settle(
+        pools={"noord": ("A", "B"), "zuid": ("C",)},
+        own={"A": 50.0, "B": 50.0, "C": 30.0},
+        buses={"A": 60.0, "B": 0.0, "C": 25.0},
+        taxis={"B": 20.0},
+        allocation={"A": 41.0, "B": 41.0, "C": 24.0},  # A+B = 82, their cost is 80
+    )
+    rows = {r.organisation: r for r in s.organisations}
+    assert s.scaled == ("noord", "zuid")
+    assert rows["A"].fair_share == rows["B"].fair_share == 40.0
+    assert rows["C"].fair_share == 25.0 and rows["C"].net == 0.0
+    assert s.transfers == (Transfer(payer="B", payee="A", amount=20.0),)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_fair_shares_reproduce_the_total_to_the_cent(seed):
+    rng = random.Random(seed)
+    names = [f"o{i}" for i in range(rng.randint(1, 7))]
+    alloc = {n: rng.uniform(-20, 400) for n in names}
+    total = rng.randint(0, 200_000)
+    shares = shares_to_total(alloc, total)
+    assert sum(shares.values()) == total
+    whole = sum(alloc.values())
+    for n in names:
+        assert abs(shares[n] - alloc[n] * total / whole) < 1.0 + 1e-9
+    net = {n: rng.randint(-5000, 5000) for n in names[:-1]}
+    net[names[-1]] = -sum(net.values())
+    left = dict(net)
+    for t in settlement_transfers(net):
+        assert t.amount > 0
+        left[t.payer] -= to_cents(t.amount)
+        left[t.payee] += to_cents(t.amount)
+    assert set(left.values()) <= {0}

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
+import subprocess
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -16,6 +19,8 @@ from vervoer.outputs.sheets import route_sheet_html
 from vervoer.outputs.write import write_outputs, write_sheets
 
 from . import outputs_data as od
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
@@ -64,13 +69,14 @@ def test_sheet_content_dutch_with_names(made):
         "Voertuig",
         "Vertrek depot",
         "Terug op depot",
-        "Instappen",
-        "Uitstappen",
-        "Rolstoelplaats",
-        "Begeleider",
-        "Rollator",
-        "Opmerkingen",
-        "Bezetting",
+        "In / uit",
+        ">in<",
+        ">uit<",
+        "rolstoel",
+        "begeleider",
+        "rollator",
+        "Bez.",
+        "Max. bezetting",
         "Totaal",
         "maandag",
         "@page",
@@ -95,8 +101,8 @@ def test_sheet_without_names_and_in_english(made):
     for p in made.scenario.participants:
         assert html.escape(p.name) not in text
     assert "alert(1)" not in text
-    assert "D2" in text and "Route sheet" in text and "Boarding" in text and "Monday" in text
-    assert "Wheelchair place" in text and "Walker" in text
+    assert "D2" in text and "Route sheet" in text and "In / out" in text and "Monday" in text
+    assert "wheelchair" in text and "walker" in text and "Max. load" in text
 
 
 def test_sheet_files_pdf_and_index(made, sheets):
@@ -107,7 +113,8 @@ def test_sheet_files_pdf_and_index(made, sheets):
     index = written["index"].read_text(encoding="utf-8")
     for key, _route in routes:
         assert f"{key}-" in index
-    assert sum(1 for k in written if k.endswith(".pdf")) == len(routes)
+    sheet_pdfs = [k for k in written if k.endswith(".pdf") and not k.startswith("day-")]
+    assert len(sheet_pdfs) == len(routes)
     # path traversal: every file stays inside the folder, the id is slugified
     for path in folder.rglob("*"):
         assert path.resolve().parent == folder.resolve()
@@ -156,3 +163,103 @@ def test_map_and_sheets_cli(made, tmp_path, osm_path, monkeypatch):
     assert len(pages) == len(_routes(made.plan)) + 1
     assert not list((tmp_path / "sheets").glob("*.pdf"))
     assert all("Jansen" not in p.read_text(encoding="utf-8") for p in pages)
+
+
+# ----------------------------------------------------------------------------- one page
+
+
+@pytest.mark.parametrize("direction", ["heen", "terug"])
+def test_sixteen_stops_print_on_one_a4_page(tmp_path, direction):
+    """16 stops between the depot visits, long names and addresses, notes: one A4 page."""
+    pypdf = pytest.importorskip("pypdf")
+    from .long_route import long_route_plan
+
+    plan, sc = long_route_plan(direction=direction)
+    route = plan.rides[0].routes[0]
+    assert len(route.stops) == 18
+    written = write_sheets(plan, sc, tmp_path)
+    reader = pypdf.PdfReader(str(written[f"mon-{direction}-ZB1.pdf"]))
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (
+        210,
+        297,
+    )
+    text = reader.pages[0].extract_text()
+    for p in sc.participants:
+        assert p.id in text
+    assert format_clock(route.stops[-1].arrival) in text
+    if shutil.which("pdftoppm"):  # a picture of the page for the test artifacts, to look at
+        ARTIFACTS.mkdir(exist_ok=True)
+        stem = ARTIFACTS / f"sheet-16-stops-{direction}"
+        pdf = written[f"mon-{direction}-ZB1.pdf"]
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "110", "-singlefile", str(pdf), str(stem)], check=True
+        )
+        assert stem.with_suffix(".png").stat().st_size > 10_000
+
+
+def test_notes_once_and_needs_as_tags():
+    from .long_route import NOTES, long_route_plan
+
+    for direction in ("heen", "terug"):
+        plan, sc = long_route_plan(direction=direction)
+        key, route = plan.rides[0].key, plan.rides[0].routes[0]
+        text = route_sheet_html(plan, sc, key, route)
+        for note in filter(None, NOTES):
+            holders = [p for p in sc.participants if p.notes == note]
+            assert text.count(html.escape(note)) == len(holders), (direction, note)
+        # the notes are at the homes, not at the locations
+        rows = re.findall(r"<tr[^>]*data-seq='(\d+)' data-place='([^']*)'.*?</tr>", text)
+        assert rows
+        for row in re.findall(r"<tr class='location'.*?</tr>", text):
+            assert "class='note'" not in row
+        assert (
+            text.count("<span class='tag'>rolstoel</span>")
+            == sum(p.wheelchair for p in sc.participants) * 2
+        )  # at home and at the location
+
+
+def test_print_pdfs_per_vehicle_day_and_in_one_file(made, sheets):
+    pypdf = pytest.importorskip("pypdf")
+    folder, written = sheets
+    index = written["index"].read_text(encoding="utf-8")
+    assert "href='all-sheets.pdf'" in index and "Afdrukken" in index
+    days = made.plan.vehicle_days()
+    for vd in days:
+        name = f"day-{vd.weekday.value}-{vd.vehicle.replace('../../etc/x', 'etc-x')}.pdf"
+        assert name in written, name
+        assert f"href='{name}'" in index
+        pages = len(pypdf.PdfReader(str(folder / name)).pages)
+        assert pages == len(vd.trips)  # one page per trip
+    assert len(pypdf.PdfReader(str(written["all"])).pages) == len(_routes(made.plan))
+
+
+def test_stop_numbers_at_one_address_do_not_overlap():
+    from vervoer.outputs.sheets import _place_labels
+
+    spots = _place_labels([(100.0, 100.0)] * 5 + [(110.0, 100.0), (300.0, 50.0)], 19.0)
+    assert spots[0] == (100.0, 100.0) and spots[-1] == (300.0, 50.0)
+    for i, a in enumerate(spots):
+        for b in spots[i + 1 :]:
+            assert ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5 >= 19.0 - 1e-9
+
+
+def test_a_map_too_tall_for_the_page_is_fitted_to_what_is_left(tmp_path, monkeypatch):
+    """When the estimate leaves the map too tall, the laid-out page is measured instead."""
+    pypdf = pytest.importorskip("pypdf")
+    from vervoer.outputs import sheets as sheets_module
+
+    from .long_route import long_route_plan
+
+    plan, sc = long_route_plan()
+    monkeypatch.setattr(sheets_module, "_map_height_mm", lambda *_args: 150.0)
+    key, route = plan.rides[0].key, plan.rides[0].routes[0]
+    assert 'height="150.0mm"' in route_sheet_html(plan, sc, key, route)
+    written = write_sheets(plan, sc, tmp_path)
+    assert len(pypdf.PdfReader(str(written["mon-heen-ZB1.pdf"])).pages) == 1
+    page = written["mon-heen-ZB1.html"].read_text(encoding="utf-8")
+    height = float(
+        re.search(r'class="route-map"', page) and re.search(r'height="([\d.]+)mm"', page)[1]
+    )
+    assert sheets_module.MAP_MIN_MM <= height < 150.0  # the HTML is the page that was printed

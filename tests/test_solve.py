@@ -296,3 +296,32 @@ def test_subset_renumbers_nodes_vehicles_and_requests() -> None:
         inst.subset([0, 1, 3, 4], [0])
     with pytest.raises(ValueError, match=r"Instance\.starts node 0 is needed"):
         inst.subset([1, 2], [0])
+
+
+def test_pairs_that_ride_together_are_served_in_one_vehicle() -> None:
+    # the link is a relaxed CP constraint plus a soft same-vehicle cost (see
+    # Model._side_constraints): within the budget both ride, in one vehicle, and everyone
+    # else is served (the speed-up on large trips is in BENCHMARKS.md, not timed here)
+    inst = dataclasses.replace(
+        _random_instance(30, seed=3), same_vehicle=np.array([[0, 7]], dtype=np.int64)
+    )
+    sol = solve_instance(inst, SolveParams(time_limit_s=30, max_iterations=50))
+    assert sol is not None
+    assert sol.dropped_pairs == ()
+    assert _violations(inst, sol) == []
+    vehicle = {n: v for v, r in enumerate(sol.routes) for n in r[1:-1]}
+    assert vehicle[int(inst.pairs[0][0])] == vehicle[int(inst.pairs[7][0])]
+
+
+def test_pairs_that_ride_together_are_both_left_out_when_one_must_be() -> None:
+    # request 1 cannot be served (its delivery window closes before it can be reached);
+    # request 0, tied to it, is then left out as well instead of riding without it
+    xy = [(0, 0), (5, 0), (6, 0), (50, 0), (60, 0)]
+    inst = dataclasses.replace(
+        _instance(xy, [(1, 2), (3, 4)], windows={4: (0, 20)}, penalty=[1000, 1000]),
+        same_vehicle=np.array([[0, 1]], dtype=np.int64),
+    )
+    sol = solve_instance(inst, SolveParams(time_limit_s=5, max_iterations=50))
+    assert sol is not None
+    assert sol.dropped_pairs == (0, 1)
+    assert all(len(r) == 2 for r in sol.routes)

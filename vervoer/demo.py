@@ -355,7 +355,9 @@ def run_demo(
 ) -> dict[str, object]:
     """Generate, write, plan (own and shared), check and compare the demo; return totals."""
     from vervoer import pipeline
+    from vervoer.core.progress import Progress
     from vervoer.io.plan_json import plan_totals, write_plan
+    from vervoer.routing.requests import all_trips
 
     if place:
         network = pipeline.load_road_network(place, online=True, say=say)
@@ -372,10 +374,13 @@ def run_demo(
         addresses = [a for a, d in zip(addresses, dist, strict=True) if d < 150]
     n = min(participants, max(0, len(addresses) - 20))
     scenario = make_scenario(addresses, participants=n)
-    # the scenario names its extract, so that `vervoer plan OUT/scenario` works as it is
-    scenario = dataclasses.replace(
-        scenario, settings=dataclasses.replace(scenario.settings, osm=str(osm_path.resolve()))
+    # the scenario names its extract, so that `vervoer plan OUT/scenario` works as it is,
+    # and has a name for the titles of its maps, sheets and report
+    area = osm_path.name.split(".")[0]
+    settings = dataclasses.replace(
+        scenario.settings, osm=str(osm_path.resolve()), name=f"Demo {area}"
     )
+    scenario = dataclasses.replace(scenario, name=f"Demo {area}", settings=settings)
     scenario_dir = out / "scenario"
     write_scenario(scenario, scenario_dir)
     echo(
@@ -395,22 +400,32 @@ def run_demo(
     results: dict[str, object] = {}
     for mode in (Mode.OWN, Mode.SHARED):
         echo(f"Planning the trips of {len(days)} days in {mode.value} mode")
-        plan = pipeline.plan(
-            prepared,
-            mode=mode,
-            days=days,
-            params=params,
-            progress=lambda k, r: say(
-                f"{k}: {len(r.routes)} routes, {len(r.unassigned)} unassigned"
-            ),
-        )
+        trips = len(all_trips(prepared.scenario, days))
+        with Progress(f"Planning trips ({mode.value})", trips) as bar:
+            plan = pipeline.plan(
+                prepared,
+                mode=mode,
+                days=days,
+                params=params,
+                progress=lambda k, r: bar.advance(
+                    message=f"  {k}: {len(r.routes)} routes, {len(r.unassigned)} unassigned"
+                ),
+            )
         check = pipeline.check(prepared, plan)
         write_plan(plan, out / mode.value / "plan.json")
         if mode is Mode.SHARED:
             from vervoer.outputs.write import write_outputs
 
             say("writing maps, route sheets (HTML, PDF) and exports of the shared plan")
-            files = write_outputs(plan, prepared.scenario, prepared.network, out / mode.value)
+            n_sheets = sum(len(ride.routes) for ride in plan.rides)
+            with Progress("Writing route sheets (HTML and PDF)", n_sheets) as bar:
+                files = write_outputs(
+                    plan,
+                    prepared.scenario,
+                    prepared.network,
+                    out / mode.value,
+                    progress=lambda done, _total: bar.update(done),
+                )
             echo(f"  map: {files['map']}  route sheets: {files['sheets']}")
         results[mode.value] = plan_totals(plan)
         echo(f"  check: {'OK' if check.ok else 'FAILED: ' + '; '.join(check.violations[:5])}")

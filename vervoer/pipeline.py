@@ -22,6 +22,7 @@ from vervoer.core.model import Change, Mode, Plan, Point, RideKey, RidePlan, Wee
 from vervoer.core.settings import PLAN_LNS_ROUNDS, REPLAN_LNS_ROUNDS, SolveParams
 from vervoer.geo.matrix import Matrix, road_matrix
 from vervoer.geo.network import RoadNetwork, load_network, network_from_place
+from vervoer.geo.regions import with_regions
 from vervoer.io.scenario import Scenario, read_scenario
 from vervoer.routing.check import CheckResult, check_plan
 from vervoer.routing.planner import plan_week
@@ -268,6 +269,9 @@ def prepare(
         assert osm_path is not None
         network = load_network(osm_path, progress=say)
     scenario, rows = geocode_scenario(scenario, osm_path, bag=bag_path, say=say)
+    # deelregio's from municipality boundaries, and pools per deelregio by default
+    boundaries = _setting_path(scenario, scenario.settings.municipalities)
+    scenario = with_regions(scenario, boundaries, say=say)
     points, places = scenario_points(scenario)
     if not points:
         msg = "the scenario has no points to plan between"

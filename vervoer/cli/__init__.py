@@ -1,7 +1,8 @@
 """The `vervoer` command line: thin over :mod:`vervoer.pipeline`.
 
 One module per command family (:mod:`~vervoer.cli.data`, :mod:`~vervoer.cli.planning`,
-:mod:`~vervoer.cli.outputs`, :mod:`~vervoer.cli.compare`, :mod:`~vervoer.cli.costs`);
+:mod:`~vervoer.cli.outputs`, :mod:`~vervoer.cli.compare`, :mod:`~vervoer.cli.costs`,
+:mod:`~vervoer.cli.study`);
 options and error handling in :mod:`~vervoer.cli.options`. Imports flow one way: this
 group imports the commands.
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import click
 
-from vervoer.cli import compare, costs, data, outputs, planning, serve
+from vervoer.cli import compare, costs, data, outputs, planning, serve, study
 
 
 @click.group(
@@ -40,6 +41,7 @@ for command in (
     outputs.export_command,
     compare.compare,
     compare.whatif,
+    study.study,
     costs.costs_command,
     serve.serve,
     serve.users,

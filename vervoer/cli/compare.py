@@ -37,29 +37,79 @@ def _params(
     )
 
 
-def _print_comparison(cmp: Comparison, scenario: Scenario) -> None:
-    from vervoer.outputs.report import METRICS
+#: (label with unit, OrgMetrics attribute, digits) of the terminal table
+TERMINAL_METRICS: tuple[tuple[str, str, int], ...] = (
+    ("cost (EUR)", "cost", 2),
+    ("distance (km)", "km", 1),
+    ("vehicle hours (h)", "hours", 1),
+    ("vehicles per day, mean", "vehicles_per_day", 1),
+    ("vehicles per day, max", "max_vehicles", 0),
+    ("rides planned", "rides", 0),
+    ("rides unassigned", "unassigned", 0),
+    ("mean ride time (min)", "mean_ride_min", 1),
+    ("max ride time (min)", "max_ride_min", 1),
+    ("CO2 (kg)", "co2_kg", 1),
+)
 
+
+def _num(x: float, digits: int) -> str:
+    return f"{x:,.{digits}f}"
+
+
+def _diff(x: float, digits: int) -> str:
+    return _num(0, digits) if round(x, digits) == 0 else f"{x:+,.{digits}f}"
+
+
+def _print_comparison(cmp: Comparison, scenario: Scenario) -> None:
+    from vervoer.outputs.report import headline_rows, period_text, pools_text, rule_name
+
+    click.echo(period_text(cmp, "en"))
+    click.echo(pools_text(cmp, scenario, "en"))
+    click.echo("")
     t_own, t_sh = cmp.own_metrics["total"], cmp.shared_metrics["total"]
-    click.echo(f"{'':<26}{'own':>12}{'shared':>12}{'difference':>12}")
-    for _key, attr, fmt in METRICS:
-        a, b = getattr(t_own, attr), getattr(t_sh, attr)
-        d = b - a
-        dtext = fmt.format(d) if isinstance(d, int) else f"{d:,.2f}"
-        click.echo(f"{attr:<26}{fmt.format(a):>12}{fmt.format(b):>12}{dtext:>12}")
+    click.echo(f"{'all organisations':<26}{'own':>12}{'shared':>12}{'difference':>12}")
+    for label, attr, digits in TERMINAL_METRICS:
+        a, b = float(getattr(t_own, attr)), float(getattr(t_sh, attr))
+        click.echo(
+            f"{label:<26}{_num(a, digits):>12}{_num(b, digits):>12}{_diff(b - a, digits):>12}"
+        )
     if cmp.allocations:
         click.echo("")
+        click.echo(f"fair share: {rule_name(cmp.rule, 'en')} (setting `allocation`)")
+        click.echo(
+            f"{'organisation':<18}{'own (EUR)':>13}{'fair share (EUR)':>18}"
+            f"{'saving (EUR)':>14}{'saving (%)':>12}"
+        )
+        for r in headline_rows(cmp, scenario):
+            click.echo(
+                f"{r.organisation:<18}{_num(r.own, 2):>13}{_num(r.fair_share, 2):>18}"
+                f"{_num(r.saving, 2):>14}{_num(r.saving_pct, 1):>12}"
+            )
+        if cmp.settlement is not None:
+            click.echo("")
+            if cmp.settlement.transfers:
+                click.echo("settlement (after it, each organisation has paid its fair share):")
+                for x in cmp.settlement.transfers:
+                    click.echo(f"  {x.payer} pays {x.payee} EUR {_num(x.amount, 2)}")
+            else:
+                click.echo("settlement: nothing to transfer")
+        click.echo("")
         names = list(cmp.allocations)
-        click.echo(f"{'organisation':<16}{'alone v(i)':>12}" + "".join(f"{n:>14}" for n in names))
+        click.echo("every division (EUR):")
+        click.echo(
+            f"{'organisation':<18}{'own v(i)':>12}"
+            + "".join(f"{rule_name(n, 'en'):>20}" for n in names)
+        )
         for o in scenario.organisations:
             alone = cmp.costs.get(frozenset({o.id}), 0.0)
-            row = "".join(f"{cmp.allocations[n][o.id]:>14,.2f}" for n in names)
-            click.echo(f"{o.id:<16}{alone:>12,.2f}{row}")
-        core = "  ".join(
-            f"{n}: {'in core' if getattr(c, 'in_core', False) else 'NOT in core'}"
+            row = "".join(f"{_num(cmp.allocations[n].get(o.id, 0.0), 2):>20}" for n in names)
+            click.echo(f"{o.id:<18}{_num(alone, 2):>12}{row}")
+        core = "; ".join(
+            f"{rule_name(n, 'en')}: {'in the core' if c.in_core else 'NOT in the core'}"
             for n, c in cmp.core.items()
         )
-        click.echo(f"core check: {core}")
+        if core:
+            click.echo(f"core check: {core}")
         if cmp.core_empty:
             click.echo("warning: the core of this cost game is empty")
     for note in cmp.notes:
@@ -120,9 +170,17 @@ def compare(
     lang: str | None,
     lns_rounds: int,
 ) -> None:
-    """Compare own and shared transport and divide the savings fairly (Shapley, core)."""
+    """Compare own and shared transport, divide the shared cost fairly and settle it.
+
+    The shared plan is the pooled plan of the settings (``[pools]``, one pool per
+    deelregio, or one pool); the cost game is played within each pool. The fair share
+    follows the ``allocation`` setting (Shapley value by default). Writes OUT/report.html,
+    OUT/report.pdf (A4), OUT/report.json and CSV tables.
+    """
     from vervoer import pipeline
+    from vervoer.core.model import Mode
     from vervoer.outputs.report import write_report
+    from vervoer.routing.planner import pools_for
     from vervoer.routing.requests import all_trips
     from vervoer.sharing.compare import compare as run_compare
 
@@ -130,11 +188,14 @@ def compare(
     prepared = pipeline.prepare(scenario, osm=osm, say=say)
     keys = all_trips(prepared.scenario, weekdays)
     n = len(prepared.scenario.organisations)
+    pools = pools_for(prepared.scenario, Mode.SHARED)
+    coalitions = sum(2 ** len(p.organisations) - 1 for p in pools)
     executor: ExecutorName = "dask" if (scheduler or dask_local) else "process"
     click.echo(
-        f"Comparing {n} organisations over {len(keys)} trips ({2**n - 1} coalitions, {executor})"
+        f"Comparing {n} organisations in {len(pools)} pool(s) over {len(keys)} trips "
+        f"({coalitions} coalitions within the pools, {executor})"
     )
-    with click.progressbar(length=2**n - 1, label="coalitions", file=None) as bar:
+    with click.progressbar(length=coalitions, label="coalitions", file=None) as bar:
         cmp = run_compare(
             prepared.scenario,
             prepared.matrix,
@@ -150,7 +211,10 @@ def compare(
     files = write_report(
         cmp, prepared.scenario, out, language=lang or prepared.scenario.settings.language
     )
-    click.echo(f"written: {files['report']} and CSV tables in {out}")
+    click.echo(
+        f"written: {files['report']}, {files['pdf'].name}, {files['json'].name} "
+        f"and CSV tables in {out}"
+    )
 
 
 @click.command()

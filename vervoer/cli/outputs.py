@@ -110,19 +110,24 @@ def sheets_command(
     no_pdf: bool,
 ) -> None:
     """Write a printable route sheet per vehicle per ride (HTML + PDF) into OUT/sheets."""
+    from vervoer.core.progress import Progress
+    from vervoer.outputs.exports import iter_routes
     from vervoer.outputs.write import write_sheets
 
     the_plan, prepared, geometry = _prepare_outputs(plan_file, scenario, osm)
     folder = (out or plan_file.parent) / "sheets"
-    written = write_sheets(
-        the_plan,
-        prepared.scenario,
-        folder,
-        pdf=not no_pdf,
-        language=language or prepared.scenario.settings.language,
-        names=not no_names,
-        geometry=geometry,
-    )
+    total = sum(1 for _ in iter_routes(the_plan))
+    with Progress(f"Writing route sheets{'' if no_pdf else ' (HTML and PDF)'}", total) as bar:
+        written = write_sheets(
+            the_plan,
+            prepared.scenario,
+            folder,
+            pdf=not no_pdf,
+            language=language or prepared.scenario.settings.language,
+            names=not no_names,
+            geometry=geometry,
+            progress=lambda done, _total: bar.update(done),
+        )
     n = sum(1 for k in written if k.endswith(".html"))
     click.echo(f"{n} route sheets{'' if no_pdf else ' (HTML and PDF)'} in {folder}")
     click.echo(f"written: {written['index']}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,8 +17,11 @@ from vervoer.cli.options import (
     parse_rides,
     say,
 )
-from vervoer.core.model import WORKDAYS, Mode, RideKey, RidePlan, Weekday
+from vervoer.core.model import WORKDAYS, Mode, Plan, RideKey, RidePlan, Weekday
 from vervoer.core.settings import PLAN_LNS_ROUNDS, REPLAN_LNS_ROUNDS
+
+if TYPE_CHECKING:
+    from vervoer.pipeline import Prepared
 
 
 def _ride_line(key: RideKey, ride: RidePlan) -> str:
@@ -28,6 +32,25 @@ def _ride_line(key: RideKey, ride: RidePlan) -> str:
         f"{key!s:<18} vehicles {t['vehicles']:>2}  km {t['km']:>7.1f}  hours {t['hours']:>5.1f}"
         f"  EUR {t['cost']:>8.2f}  served {t['served']:>3}  unassigned {t['unassigned']:>2}"
     )
+
+
+def _write_outputs(plan: Plan, prepared: Prepared, out: Path, *, pdf: bool) -> dict[str, Path]:
+    """Maps, route sheets and exports, with the route sheets' progress."""
+    from vervoer.core.progress import Progress
+    from vervoer.outputs.exports import iter_routes
+    from vervoer.outputs.write import write_outputs
+
+    what = "route sheets (HTML and PDF)" if pdf else "route sheets"
+    click.echo(f"writing maps, {what} and exports")
+    with Progress(f"Writing {what}", sum(1 for _ in iter_routes(plan))) as bar:
+        return write_outputs(
+            plan,
+            prepared.scenario,
+            prepared.network,
+            out,
+            pdf=pdf,
+            progress=lambda done, _total: bar.update(done),
+        )
 
 
 @click.command()
@@ -96,14 +119,19 @@ def plan(
     params = pipeline.search_params(
         prepared.scenario, time_limit_s=time_limit, iterations=iterations, lns_rounds=lns_rounds
     )
+    from vervoer.core.progress import Progress
+    from vervoer.routing.requests import all_trips
+
     click.echo(f"Planning {prepared.scenario.name} in {mode} mode")
-    result = pipeline.plan(
-        prepared,
-        mode=mode,
-        rides=keys,
-        params=params,
-        progress=lambda k, r: click.echo(_ride_line(k, r)),
-    )
+    total = len(keys) if keys is not None else len(all_trips(prepared.scenario))
+    with Progress("Planning trips", total) as bar:
+        result = pipeline.plan(
+            prepared,
+            mode=mode,
+            rides=keys,
+            params=params,
+            progress=lambda k, r: bar.advance(message=_ride_line(k, r)),
+        )
     write_plan(result, out / "plan.json")
     week = plan_totals(result)["week"]
     label = "week"
@@ -134,10 +162,7 @@ def plan(
     click.echo(f"check: {'OK' if check.ok else 'FAILED'}")
     click.echo(f"written: {out / 'plan.json'}")
     if outputs:
-        from vervoer.outputs.write import write_outputs
-
-        click.echo("writing maps, route sheets and exports")
-        files = write_outputs(result, prepared.scenario, prepared.network, out, pdf=pdf)
+        files = _write_outputs(result, prepared, out, pdf=pdf)
         click.echo(f"written: {files['map']}, {files['sheets']}, {files['geojson']}")
     if not check.ok:  # the plan is written for inspection, but the run failed
         for v in check.violations:
@@ -226,7 +251,7 @@ def demo(
 
 
 @click.command()
-@click.argument("kind", type=click.Choice(["darp", "solomon"]))
+@click.argument("kind", type=click.Choice(["darp", "solomon", "lilim"]))
 @click.argument("instance", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--time-limit", type=TIME_LIMIT, default=10.0, show_default=True)
 @click.option(
@@ -238,14 +263,19 @@ def demo(
 )
 @handle_errors
 def bench(kind: str, instance: Path, time_limit: float, iterations: int) -> None:
-    """Solve a published benchmark INSTANCE with the planner's OR-Tools model; print JSON."""
+    """Solve a published benchmark INSTANCE with the planner's OR-Tools model; print JSON.
+
+    KIND is the file's format: a Cordeau DARP file, a Solomon VRPTW file or a Li & Lim
+    PDPTW file (solved vehicles first, then distance).
+    """
     import json
 
     from vervoer.core.settings import SolveParams
-    from vervoer.routing.solver.instances import bench_darp, bench_solomon
+    from vervoer.routing.solver.instances import bench_darp, bench_lilim, bench_solomon
 
     params = SolveParams(time_limit_s=time_limit, max_iterations=iterations)
-    result = (bench_darp if kind == "darp" else bench_solomon)(instance, params)
+    run = {"darp": bench_darp, "solomon": bench_solomon, "lilim": bench_lilim}[kind]
+    result = run(instance, params)
     click.echo(json.dumps(result))
 
 
@@ -333,9 +363,7 @@ def replan(
     click.echo(f"check: {'OK' if check.ok else 'FAILED'}")
     click.echo(f"written: {out / 'plan.json'}, {out / name}")
     if outputs:
-        from vervoer.outputs.write import write_outputs
-
-        files = write_outputs(plan, prepared.scenario, prepared.network, out, pdf=pdf)
+        files = _write_outputs(plan, prepared, out, pdf=pdf)
         click.echo(f"written: {files['map']}, {files['sheets']}")
     if not check.ok:
         for v in check.violations:

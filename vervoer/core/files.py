@@ -22,8 +22,9 @@ from typing import IO, Any
 
 #: Text starting with one of these would run as a formula in a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: A plain decimal number (``-114.48``): a spreadsheet reads it as a number, never a formula.
-_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+#: A plain number (``-114.48``, ``-.5``, ``1e-05``): a spreadsheet reads it as a number,
+#: never a formula.
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 @contextmanager
@@ -72,7 +73,8 @@ def safe_cell(value: object) -> str:
 
     Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (also after
     leading quotes) gets one leading ``'``; :func:`unquote_cell` strips it again. Numbers
-    stay numbers: a plain decimal such as ``-114.48`` is written as it is.
+    stay numbers: an ``int`` or ``float`` (``-114.48``, ``-1e-05``) and a text that is a
+    plain number (``"-114.48"``, ``"+3"``, ``"-.5"``) are written as they are.
 
     Parameters
     ----------
@@ -83,6 +85,8 @@ def safe_cell(value: object) -> str:
     -------
     str
     """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)  # a number is never a formula, whatever its sign
     text = "" if value is None else str(value)
     if _NUMBER.fullmatch(text):
         return text

@@ -71,7 +71,8 @@ TEXT: dict[str, dict[str, str]] = {
         "legend_stops": "Cijfers: stops in rijvolgorde (0 = vertrek depot); rond = thuisadres, "
         "afgerond vierkant = locatie, vierkant = depot; pijlen: rijrichting. "
         "Spelden: ★ locatie, P depot, ! niet ingepland.",
-        "legend_layers": "Een route is zichtbaar als zowel de rit als de organisatie aan staat.",
+        "legend_layers": "Een route is zichtbaar als de rit, de organisatie en het voertuig "
+        "aan staan.",
         "depot": "Depot",
         "location": "Locatie",
         "home": "Thuisadres",
@@ -95,8 +96,8 @@ TEXT: dict[str, dict[str, str]] = {
         "capacity": "Capaciteit",
         "confidential": "Vertrouwelijk: bevat persoonsgegevens. Alleen voor de chauffeur; "
         "na de rit vernietigen.",
-        "nav_note": "geo: opent de navigatie-app van de telefoon; OSM toont de route vanaf "
-        "de vorige stop op openstreetmap.org.",
+        "nav_note": "een adres aantikken opent de navigatie-app van de telefoon (geo:); OSM "
+        "toont de route vanaf de vorige stop op openstreetmap.org.",
         "gpx": "Hele route voor een navigatiesysteem (GPX)",
         "index_title": "Ritstaten",
         "ride": "Rit",
@@ -105,6 +106,22 @@ TEXT: dict[str, dict[str, str]] = {
         "trip_of": "rit {n} van {total}",
         "this_trip": "deze rit",
         "unknown": "onbekend",
+        # compact route sheets, their index, the map's vehicle switches
+        "osm_contributors": "OpenStreetMap-bijdragers",
+        "tag_wheelchair": "rolstoel",
+        "tag_escort": "begeleider",
+        "tag_walker": "rollator",
+        "in_out": "In / uit",
+        "in": "in",
+        "out": "uit",
+        "load_short": "Bez.",
+        "print": "Afdrukken",
+        "all_sheets": "alle ritstaten in één PDF",
+        "per_vehicle_day": "Per voertuig per dag (één PDF per chauffeursdag)",
+        "trips": "ritten",
+        "vehicle_switch": "Vink een voertuig uit om zijn routes te verbergen.",
+        "shown_first": "Bij openen zichtbaar: {rides}; de andere ritten staan uit en zijn "
+        "aan te zetten in het lagenmenu.",
     },
     "en": {
         "plan": "Transport plan",
@@ -156,7 +173,7 @@ TEXT: dict[str, dict[str, str]] = {
         "legend_stops": "Numbers: stops in driving order (0 = leaving the depot); round = home, "
         "rounded square = location, square = depot; arrows: driving direction. "
         "Pins: ★ location, P depot, ! unassigned.",
-        "legend_layers": "A route shows when both its ride and its organisation are on.",
+        "legend_layers": "A route shows when its ride, its organisation and its vehicle are on.",
         "depot": "Depot",
         "location": "Location",
         "home": "Home",
@@ -179,8 +196,8 @@ TEXT: dict[str, dict[str, str]] = {
         "capacity": "Capacity",
         "confidential": "Confidential: contains personal data. For the driver only; "
         "destroy after the ride.",
-        "nav_note": "geo: opens the phone's navigation app; OSM shows the route from the "
-        "previous stop on openstreetmap.org.",
+        "nav_note": "tapping an address opens the phone's navigation app (geo:); OSM shows "
+        "the route from the previous stop on openstreetmap.org.",
         "gpx": "Whole route for a navigation device (GPX)",
         "index_title": "Route sheets",
         "ride": "Ride",
@@ -189,6 +206,21 @@ TEXT: dict[str, dict[str, str]] = {
         "trip_of": "trip {n} of {total}",
         "this_trip": "this trip",
         "unknown": "unknown",
+        "osm_contributors": "OpenStreetMap contributors",
+        "tag_wheelchair": "wheelchair",
+        "tag_escort": "escort",
+        "tag_walker": "walker",
+        "in_out": "In / out",
+        "in": "in",
+        "out": "out",
+        "load_short": "Load",
+        "print": "Print",
+        "all_sheets": "all route sheets in one PDF",
+        "per_vehicle_day": "Per vehicle per day (one PDF per driver's day)",
+        "trips": "trips",
+        "vehicle_switch": "Untick a vehicle to hide its routes.",
+        "shown_first": "Shown on opening: {rides}; the other rides are off and can be "
+        "switched on in the layer menu.",
     },
 }
 
@@ -380,7 +412,6 @@ def load_text(
     cap_s = f"/{capacity[0]}" if vehicle and capacity else ""
     cap_w = f"/{capacity[1]}" if vehicle and capacity else ""
     return f"{seats}{cap_s} {t['seats']}, {wheelchairs}{cap_w} {t['wheel']}"
-
 
 
 #: the web app's words (``vervoer serve``), per language
@@ -646,16 +677,454 @@ def web_texts(language: str) -> dict[str, str]:
     """The web app's phrase table of a language (Dutch when unknown)."""
     return WEB_TEXT.get(language, WEB_TEXT[DEFAULT_LANGUAGE])
 
+
 __all__ = [
     "DAY_NAMES",
     "DEFAULT_LANGUAGE",
+    "REPORT_TEXT",
+    "STUDY_TEXT",
     "TEXT",
     "day_name",
     "format_number",
     "language_code",
+    "list_text",
     "load_text",
     "reason_text",
+    "report_texts",
     "ride_label",
+    "study_texts",
     "texts",
     "web_texts",
 ]
+
+
+#: the phrases of the comparison report (``vervoer compare``: report.html and report.pdf)
+REPORT_TEXT: dict[str, dict[str, str]] = {
+    "nl": {
+        "title": "Gedeeld vervoer: wat het kost en wie wat betaalt",
+        "period_all": "Periode: de hele week van de aanwezigheid ({days}): {n_days}, "
+        "{trips}, {rides}.",
+        "period_only": "Periode: alleen {days}: {n_days}, {trips}, {rides}. Dit is geen "
+        "weekbedrag.",
+        "day_one": "1 dag",
+        "days_many": "{n} dagen",
+        "trip_one": "1 rit",
+        "trips_many": "{n} ritten",
+        "ride_one": "1 deelnemersrit",
+        "rides_many": "{n} deelnemersritten",
+        "and": "en",
+        "pools_one": "Eén pool: alle organisaties delen hun voertuigen; de kosten worden over "
+        "alle organisaties verdeeld.",
+        "pools_many": "Pools: {pools}. Het gedeelde plan is het plan per pool uit de "
+        "instellingen, en de kosten van elke pool worden alleen over de organisaties van "
+        "die pool verdeeld (organisaties in verschillende pools delen geen voertuig).",
+        "headline": "Per organisatie: eigen vervoer, eerlijk deel, besparing",
+        "org": "Organisatie",
+        "pool": "Pool",
+        "own_cost": "Eigen vervoer (EUR)",
+        "fair_share": "Eerlijk deel (EUR)",
+        "saving_eur": "Besparing (EUR)",
+        "saving_pct": "Besparing (%)",
+        "rides": "Ritten",
+        "total": "Totaal",
+        "rule_line": "Eerlijk deel: {rule}, de verdeling die de partners kozen (instelling "
+        "allocation). {explain}",
+        "no_rule": "Geen verdeling beschikbaar.",
+        "taxi_note": "Eigen vervoer en eerlijk deel tellen EUR {u} (een aparte taxi) voor "
+        "elke rit die een plan niet inplant.",
+        "settlement": "Verrekening tussen de organisaties",
+        "settle_note": "Elke organisatie betaalt de rekeningen van haar eigen bussen (en een "
+        "taxi voor elke rit van haar deelnemers die het gedeelde plan niet inplant). Het "
+        "verschil met haar eerlijke deel wordt verrekend: positief betaalt, negatief "
+        "ontvangt.",
+        "buses": "Eigen bussen (EUR)",
+        "taxis": "Taxi's (EUR)",
+        "net": "Betaalt (+) / ontvangt (−) (EUR)",
+        "transfers": "Overboekingen",
+        "from": "Van",
+        "to": "Aan",
+        "amount": "Bedrag (EUR)",
+        "no_transfers": "Er hoeft niets verrekend te worden.",
+        "transfers_note": "De overboekingen tellen op tot nul: na de overboekingen heeft "
+        "elke organisatie precies haar eerlijke deel betaald.",
+        "scaled": "In pool {pools} telde de verdeling niet precies op tot wat de bussen en "
+        "taxi's in het gedeelde plan kosten (de kosten per combinatie komen uit aparte "
+        "zoekruns); de eerlijke delen zijn naar die kosten geschaald.",
+        "by_payer": "Kosten per financier",
+        "by_region": "Kosten per deelregio",
+        "payer": "Financier",
+        "region": "Deelregio",
+        "own": "Eigen",
+        "shared": "Gedeeld",
+        "diff": "Verschil",
+        "own_eur": "Eigen (EUR)",
+        "shared_eur": "Gedeeld (EUR)",
+        "groups_note": "Routekosten verdeeld over de passagiers naar hun rechtstreekse rit "
+        "(kosten per financier en deelregio tellen op tot de routekosten van het plan); "
+        "taxi's voor niet-ingeplande ritten tellen hier niet mee.",
+        "none": "(geen)",
+        "details": "Details",
+        "per_org": "Eigen en gedeeld per organisatie",
+        "cost": "Kosten (EUR)",
+        "km": "Kilometers",
+        "hours": "Voertuiguren",
+        "veh": "Voertuigen per dag (gem.)",
+        "vmax": "Voertuigen per dag (max.)",
+        "planned": "Geplande ritten",
+        "unassigned": "Niet ingepland",
+        "mean_ride": "Gem. reistijd (min)",
+        "max_ride": "Max. reistijd (min)",
+        "co2": "CO2 (kg)",
+        "alloc": "Andere verdelingen van de gedeelde kosten",
+        "alloc_note": "Elke kolom verdeelt de kosten van elke pool v(P) over haar "
+        "organisaties. In de kern: geen groep organisaties betaalt meer dan zonder de "
+        "anderen.",
+        "own_alone": "Eigen vervoer v(i)",
+        "saving": "besparing",
+        "in_core": "In de kern",
+        "yes": "ja",
+        "no": "nee",
+        "core_empty": "Let op: de kern is leeg: er is geen verdeling waarbij elke groep "
+        "organisaties minstens zo goed af is als alleen.",
+        "game": "Kosten per combinatie van organisaties v(S), per pool",
+        "coalition": "Combinatie",
+        "ridetime": "Reistijden van deelnemers (minuten)",
+        "split": "{n} combinatie(s) waren goedkoper als aparte kleinere pools dan in het "
+        "gezamenlijke plan van de zoekmethode (een heuristiek); v(S) neemt de goedkoopste: "
+        "{list}.",
+        "sampled": "Pool {pool}: {n} organisaties; de Shapley-waarde is geschat uit 20 "
+        "steekproeven van volgordes.",
+        "assumption": "Aannames: tarieven uit het scenario; een niet-ingeplande rit telt "
+        "voor EUR {u} (een aparte taxi); CO2 {co2} g per voertuigkilometer.",
+        "map": "Kaarten",
+        "rule_shapley": "Shapley-waarde",
+        "rule_nucleolus": "Minste ontevredenheid",
+        "rule_standalone": "Naar eigen kosten",
+        "rule_rides": "Naar ritten",
+        "rule_km": "Naar kilometers",
+        "explain_shapley": "Elke organisatie betaalt het gemiddelde van wat zij toevoegt "
+        "aan de kosten van elke groep, over alle volgordes waarin de groep kan ontstaan.",
+        "explain_nucleolus": "De verdeling waarbij de groep organisaties die er het "
+        "slechtst van afkomt, zo goed mogelijk af is.",
+        "explain_standalone": "De gedeelde kosten naar verhouding van wat elke organisatie "
+        "alleen zou kosten.",
+        "explain_rides": "De gedeelde kosten naar verhouding van het aantal ritten.",
+        "explain_km": "De gedeelde kosten naar verhouding van de kilometers van eigen vervoer.",
+    },
+    "en": {
+        "title": "Shared transport: what it costs and who pays what",
+        "period_all": "Period: the whole week of the attendance ({days}): {n_days}, "
+        "{trips}, {rides}.",
+        "period_only": "Period: {days} only: {n_days}, {trips}, {rides}. This is not a "
+        "weekly amount.",
+        "day_one": "1 day",
+        "days_many": "{n} days",
+        "trip_one": "1 trip",
+        "trips_many": "{n} trips",
+        "ride_one": "1 participant ride",
+        "rides_many": "{n} participant rides",
+        "and": "and",
+        "pools_one": "One pool: every organisation shares its vehicles; the cost is divided "
+        "over all organisations.",
+        "pools_many": "Pools: {pools}. The shared plan is the plan per pool of the settings, "
+        "and each pool's cost is divided over that pool's organisations only (organisations "
+        "in different pools share no vehicle).",
+        "headline": "Per organisation: own transport, fair share, saving",
+        "org": "Organisation",
+        "pool": "Pool",
+        "own_cost": "Own transport (EUR)",
+        "fair_share": "Fair share (EUR)",
+        "saving_eur": "Saving (EUR)",
+        "saving_pct": "Saving (%)",
+        "rides": "Rides",
+        "total": "Total",
+        "rule_line": "Fair share: {rule}, the division the partners chose (setting "
+        "allocation). {explain}",
+        "no_rule": "No division available.",
+        "taxi_note": "Own transport and fair share count EUR {u} (a separate taxi) for each "
+        "ride a plan leaves out.",
+        "settlement": "Settlement between the organisations",
+        "settle_note": "Each organisation pays the bills of its own buses (and a taxi for "
+        "each ride of its participants that the shared plan leaves out). The difference "
+        "with its fair share is settled: positive pays, negative receives.",
+        "buses": "Own buses (EUR)",
+        "taxis": "Taxis (EUR)",
+        "net": "Pays (+) / receives (−) (EUR)",
+        "transfers": "Transfers",
+        "from": "From",
+        "to": "To",
+        "amount": "Amount (EUR)",
+        "no_transfers": "Nothing needs to be settled.",
+        "transfers_note": "The transfers add up to zero: after them every organisation has "
+        "paid exactly its fair share.",
+        "scaled": "In pool {pools} the division did not add up exactly to what the buses and "
+        "taxis of the shared plan cost (the cost of each combination comes from separate "
+        "searches); the fair shares were scaled to that cost.",
+        "by_payer": "Cost per payer",
+        "by_region": "Cost per deelregio",
+        "payer": "Payer",
+        "region": "Deelregio",
+        "own": "Own",
+        "shared": "Shared",
+        "diff": "Difference",
+        "own_eur": "Own (EUR)",
+        "shared_eur": "Shared (EUR)",
+        "groups_note": "Route costs split over the passengers by their direct ride (the "
+        "costs per payer and per deelregio add up to the plan's route cost); taxis for rides "
+        "left out are not included here.",
+        "none": "(none)",
+        "details": "Details",
+        "per_org": "Own and shared per organisation",
+        "cost": "Cost (EUR)",
+        "km": "Kilometres",
+        "hours": "Vehicle hours",
+        "veh": "Vehicles per day (mean)",
+        "vmax": "Vehicles per day (max)",
+        "planned": "Rides planned",
+        "unassigned": "Unassigned",
+        "mean_ride": "Mean ride time (min)",
+        "max_ride": "Max ride time (min)",
+        "co2": "CO2 (kg)",
+        "alloc": "Other divisions of the shared cost",
+        "alloc_note": "Each column divides the cost of each pool v(P) over its organisations. "
+        "In the core: no group of organisations pays more than without the others.",
+        "own_alone": "Own transport v(i)",
+        "saving": "saving",
+        "in_core": "In the core",
+        "yes": "yes",
+        "no": "no",
+        "core_empty": "Note: the core is empty: no division leaves every group of "
+        "organisations at least as well off as on its own.",
+        "game": "Cost of each combination of organisations v(S), per pool",
+        "coalition": "Combination",
+        "ridetime": "Ride times of participants (minutes)",
+        "split": "{n} combination(s) cost less as separate smaller pools than in the search's "
+        "joint plan (a heuristic); v(S) takes the cheaper: {list}.",
+        "sampled": "Pool {pool}: {n} organisations; the Shapley value is estimated from 20 "
+        "sampled orders.",
+        "assumption": "Assumptions: tariffs from the scenario; a ride left out counts as "
+        "EUR {u} (a separate taxi); CO2 {co2} g per vehicle-km.",
+        "map": "Maps",
+        "rule_shapley": "Shapley value",
+        "rule_nucleolus": "Nucleolus",
+        "rule_standalone": "By own cost",
+        "rule_rides": "By rides",
+        "rule_km": "By km",
+        "explain_shapley": "Each organisation pays the average of what it adds to the cost "
+        "of every group, over every order in which the group can form.",
+        "explain_nucleolus": "The division that leaves the worst-off group of organisations "
+        "as well off as possible.",
+        "explain_standalone": "The shared cost in proportion to what each organisation "
+        "would cost on its own.",
+        "explain_rides": "The shared cost in proportion to the number of rides.",
+        "explain_km": "The shared cost in proportion to the km of own transport.",
+    },
+}
+
+
+def report_texts(language: str) -> dict[str, str]:
+    """The phrase table of the comparison report (Dutch when the language is unknown).
+
+    Parameters
+    ----------
+    language
+        ``nl``, ``en``, or anything else for Dutch.
+
+    Returns
+    -------
+    dict
+        Phrase key -> text, not escaped.
+    """
+    return REPORT_TEXT[language_code(language)]
+
+
+def list_text(items: list[str], language: str) -> str:
+    """``a, b en c`` / ``a, b and c``.
+
+    Parameters
+    ----------
+    items
+        The words.
+    language
+        ``nl`` or ``en``.
+
+    Returns
+    -------
+    str
+        The words joined, the last two with the language's "and".
+    """
+    if len(items) <= 1:
+        return "".join(items)
+    word = REPORT_TEXT[language_code(language)]["and"]
+    return f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+#: the texts of the location study report (``vervoer study``); ``{...}`` are filled in
+STUDY_TEXT: dict[str, dict[str, str]] = {
+    "nl": {
+        "title": "Locatiestudie",
+        "intro": "Welke locaties samenvoegen of sluiten, gerangschikt naar wat het vervoer "
+        "daarna kost. Elke kandidaat sluit één locatie; de deelnemers gaan naar een locatie "
+        "van dezelfde soort met plaats. Vergeleken met de huidige situatie, {mode}, {days}.",
+        "all_days": "alle dagen",
+        "current": "Huidige situatie",
+        "ranked": "Kandidaten, gerangschikt naar besparing",
+        "infeasible": "Niet haalbaar",
+        "failed": "Mislukt",
+        "none": "geen",
+        "rank": "#",
+        "candidate": "Kandidaat",
+        "kind_merge": "samenvoegen",
+        "kind_close": "sluiten",
+        "what": "Soort",
+        "moved": "Deelnemers verplaatst",
+        "saving": "Besparing (EUR)",
+        "cost": "Kosten (EUR)",
+        "km": "Kilometers",
+        "hours": "Voertuiguren",
+        "buses": "Bussen (max. per dag)",
+        "buses_mean": "Bussen (gem. per dag)",
+        "unassigned": "Niet ingepland",
+        "mean_ride": "Gem. reistijd (min)",
+        "max_ride": "Max. reistijd (min)",
+        "over_max": "Langer dan hun maximum",
+        "over_norm": "Nieuw boven de norm van {norm} min",
+        "room_left": "Plaats over",
+        "why": "Waarom",
+        "map": "kaart",
+        "moves": "Wie gaat waarheen",
+        "participant": "Deelnemer",
+        "organisation": "Organisatie",
+        "from": "Van",
+        "to": "Naar",
+        "rule": "Regel",
+        "rule_into": "vastgelegde bestemming",
+        "rule_organisation": "dichtstbijzijnde van de eigen organisatie",
+        "rule_partner": "dichtstbijzijnde van een partner",
+        "closed": "gesloten",
+        "receiving": "ontvangt deelnemers",
+        "other": "andere locatie",
+        "home": "thuisadres",
+        "value": "Waarde",
+        "how_title": "Zo leest u dit rapport",
+        "how": "Besparing: de vervoerskosten nu min die met de wijziging (routekosten plus "
+        "EUR {price} per rit die een plan niet kan inplannen); positief is goedkoper. "
+        "Bussen: het grootste aantal voertuigen op één dag. Langer dan hun maximum: "
+        "deelnemers wier rit langer wordt dan hun maximale reistijd nu (eigen maximum, "
+        "anders de formule op de huidige rechtstreekse rit). Norm: deelnemers die nu binnen "
+        "{norm} minuten reizen en daarna niet meer. Plaats over: het kleinste aantal vrije "
+        "plaatsen in een dagdeel op de ontvangende locaties. Waar deelnemers heen gaan bij "
+        "sluiten: de dichtstbijzijnde locatie (reistijd vanaf huis) van dezelfde soort met "
+        "plaats, eerst van de eigen organisatie, dan van een partner (een organisatie in "
+        "dezelfde pool). Samenvoegen A → B: iedereen van A naar B, dat open blijft. "
+        "Samenvoegkandidaten: locaties van dezelfde soort binnen {km} km over de weg.",
+        "why_kind": "{other} is een locatie van soort '{other_kind}', {location} van soort "
+        "'{kind}'",
+        "why_capacity": "{location} krijgt {count} deelnemers op {day} ({part}); de "
+        "capaciteit is {capacity}",
+        "why_no_room": "geen locatie van soort '{kind}' met plaats voor {count} deelnemer(s): "
+        "{participants}",
+        "why_no_alternative": "geen andere locatie van soort '{kind}' van de organisatie of "
+        "een partner",
+        "why_failed": "het plannen is mislukt: {error}",
+        "now_capacity": "Let op: {location} heeft nu al {count} deelnemers op {day} ({part}), "
+        "meer dan de capaciteit van {capacity}.",
+        "no_kind": "(geen soort)",
+        "files": "Alle cijfers: {csv} en {json}; wie waarheen gaat: {moves}.",
+        "pdf_maps": "De interactieve kaarten staan in de map maps/ naast dit rapport.",
+        "shared": "gedeeld vervoer",
+        "own": "eigen vervoer",
+        "morning": "ochtend",
+        "afternoon": "middag",
+    },
+    "en": {
+        "title": "Location study",
+        "intro": "Which locations to merge or close, ranked by what transport then costs. "
+        "Each candidate closes one location; its participants go to a location of the same "
+        "kind with room. Against the current situation, {mode}, {days}.",
+        "all_days": "every day",
+        "current": "Current situation",
+        "ranked": "Candidates, ranked by saving",
+        "infeasible": "Infeasible",
+        "failed": "Failed",
+        "none": "none",
+        "rank": "#",
+        "candidate": "Candidate",
+        "kind_merge": "merge",
+        "kind_close": "close",
+        "what": "Kind",
+        "moved": "Participants moved",
+        "saving": "Saving (EUR)",
+        "cost": "Cost (EUR)",
+        "km": "Kilometres",
+        "hours": "Vehicle hours",
+        "buses": "Buses (max per day)",
+        "buses_mean": "Buses (mean per day)",
+        "unassigned": "Unassigned",
+        "mean_ride": "Mean ride (min)",
+        "max_ride": "Max ride (min)",
+        "over_max": "Longer than their maximum",
+        "over_norm": "Newly above the {norm} min norm",
+        "room_left": "Room left",
+        "why": "Why",
+        "map": "map",
+        "moves": "Who goes where",
+        "participant": "Participant",
+        "organisation": "Organisation",
+        "from": "From",
+        "to": "To",
+        "rule": "Rule",
+        "rule_into": "pinned destination",
+        "rule_organisation": "nearest of the same organisation",
+        "rule_partner": "nearest of a partner",
+        "closed": "closed",
+        "receiving": "receives participants",
+        "other": "other location",
+        "home": "home",
+        "value": "Value",
+        "how_title": "How to read this report",
+        "how": "Saving: the transport cost now minus that with the change (route costs plus "
+        "EUR {price} per ride a plan cannot serve); positive is cheaper. Buses: the most "
+        "vehicles on one day. Longer than their maximum: participants whose ride becomes "
+        "longer than their maximum ride now (their own maximum, else the formula on the "
+        "current direct ride). Norm: participants who now ride within {norm} minutes and "
+        "afterwards do not. Room left: the fewest free places in a dagdeel at the receiving "
+        "locations. Where participants go on a closure: the nearest location (travel time "
+        "from home) of the same kind with room, of the same organisation first, then of a "
+        "partner (an organisation in the same pool). Merge A → B: everyone of A to B, "
+        "which stays open. Merge candidates: locations of the same kind within {km} km by "
+        "road.",
+        "why_kind": "{other} is a '{other_kind}' location, {location} a '{kind}' one",
+        "why_capacity": "{location} would hold {count} participants on {day} ({part}); its "
+        "capacity is {capacity}",
+        "why_no_room": "no location of kind '{kind}' with room for {count} participant(s): "
+        "{participants}",
+        "why_no_alternative": "no other location of kind '{kind}' of the organisation or a partner",
+        "why_failed": "planning failed: {error}",
+        "now_capacity": "Note: {location} already has {count} participants on {day} ({part}), "
+        "above its capacity of {capacity}.",
+        "no_kind": "(no kind)",
+        "files": "All figures: {csv} and {json}; who goes where: {moves}.",
+        "pdf_maps": "The interactive maps are in the folder maps/ next to this report.",
+        "shared": "shared transport",
+        "own": "own transport",
+        "morning": "morning",
+        "afternoon": "afternoon",
+    },
+}
+
+
+def study_texts(language: str) -> dict[str, str]:
+    """The phrases of the location study report (Dutch when the language is unknown).
+
+    Parameters
+    ----------
+    language
+        ``nl``, ``en``, or anything else for Dutch.
+
+    Returns
+    -------
+    dict
+        Phrase key -> text (not escaped; some hold ``{...}`` fields).
+    """
+    return STUDY_TEXT[language_code(language)]

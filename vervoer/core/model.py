@@ -175,7 +175,11 @@ class Location:
     """A day-activity location ("dagbestedingslocatie").
 
     ``region`` is the deelregio the location lies in (free text; empty = none given), by
-    which costs are totalled (:mod:`vervoer.sharing.settlement`).
+    which costs are totalled (:mod:`vervoer.sharing.settlement`). ``capacity`` is how many
+    participants it takes per dagdeel (None: no limit) and ``kind`` its type of activity
+    (free text such as ``werk``, ``creatief``, ``zorg``; compared without case, empty is a
+    kind of its own); a location study (:mod:`vervoer.sharing.study`) only sends
+    participants to a location of the same kind with room.
     """
 
     id: str
@@ -184,6 +188,18 @@ class Location:
     address: str = ""
     point: Point | None = None
     region: str = ""
+    capacity: int | None = None
+    kind: str = ""
+
+    def __post_init__(self) -> None:
+        if self.capacity is not None and self.capacity < 1:
+            msg = f"location {self.id!r}: `capacity` must be at least 1 (empty: no limit)"
+            raise ValueError(msg)
+
+    @property
+    def kind_key(self) -> str:
+        """The kind as locations are matched: stripped, without case."""
+        return self.kind.strip().casefold()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

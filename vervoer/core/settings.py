@@ -18,6 +18,7 @@ A scenario folder may hold a ``settings.toml``; every key is optional::
     max_ride_factor = 1.5                    # formula: max(max_ride_floor_min,
     max_ride_extra_min = 15                  #   factor * direct + extra)
     max_ride_floor_min = 30
+    ride_norm_min = 60                       # location study: rides above this are reported
     snap_max_m = 300                         # points further from a road are reported
     time_limit_s = 300                       # solver time cap per ride and pool (s)
     seed = 0
@@ -27,8 +28,19 @@ A scenario folder may hold a ``settings.toml``; every key is optional::
     afternoon_times = "13:00-16:00"          #   (ochtend / middag / hele dag) when the
     day_times = "09:00-16:00"                #   attendance row leaves its times empty
 
+    allocation = "shapley"                   # rule dividing a pool's shared cost (compare):
+                                             #   shapley, nucleolus, standalone, rides, km
+    municipalities = "gemeenten.geojson"     # municipality boundaries (GeoJSON polygons):
+    municipality_field = "gemeentenaam"      #   a location without a region gets its
+                                             #   municipality's deelregio (field: auto)
+    pool_by_region = true                    # no [pools]: one pool per deelregio
+
     [pools]                                  # pooling groups for shared mode
     Zeist = ["abrona", "reinaerde"]          # default: one pool with every organisation
+                                             #   (or per deelregio, see pool_by_region)
+
+    [regions]                                # deelregio = [municipalities]; a municipality
+    "Heuvelrug" = ["Zeist", "De Bilt"]       #   not listed is a deelregio of its own
 """
 
 from __future__ import annotations
@@ -43,6 +55,18 @@ from vervoer.core.model import DayPart, Pool
 
 #: a span of time of day, ``HH:MM-HH:MM`` (also ``H:MM`` and ``HH.MM``; spaces allowed)
 _SPAN = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-\u2013]\s*(\d{1,2})[:.](\d{2})\s*$")
+#: the settings whose value is text
+_TEXT_KEYS = (
+    "osm",
+    "bag",
+    "language",
+    "name",
+    "allocation",
+    "municipalities",
+    "municipality_field",
+)
+#: the rules that can divide a pool's shared cost (``allocation``); the first is the default
+ALLOCATION_RULES = ("shapley", "nucleolus", "standalone", "rides", "km")
 #: the settings that hold the default times of a dagdeel
 _DAY_PART_KEYS = {
     DayPart.MORNING: "morning_times",
@@ -91,6 +115,9 @@ class Settings:
     max_ride_min
         Absolute default maximum ride time; 0 uses the formula
         ``max(max_ride_floor_min, max_ride_factor * direct + max_ride_extra_min)``.
+    ride_norm_min
+        A location study (``vervoer study``) reports the participants whose ride becomes
+        longer than this many minutes (default 60; a norm, not a limit for the planner).
     snap_max_m
         Points further than this from the road network are reported as unreachable.
     time_limit_s
@@ -107,8 +134,26 @@ class Settings:
         row whose dagdeel is ``ochtend``, ``middag`` or ``hele dag`` and whose times are
         empty (defaults ``09:00-12:30``, ``13:00-16:00`` and ``09:00-16:00``); see
         :meth:`dagdeel_times`.
+    allocation
+        The rule that divides a pool's shared cost over its organisations in ``vervoer
+        compare`` and the settlement: ``shapley`` (default), ``nucleolus``,
+        ``standalone`` (in proportion to own cost), ``rides`` or ``km``.
+    municipalities
+        Optional GeoJSON file of municipality boundaries (polygons, WGS84; relative to the
+        scenario folder). A location whose ``region`` column is empty gets the deelregio of
+        the municipality it lies in (see :mod:`vervoer.geo.regions`).
+    municipality_field
+        The property of a feature that holds the municipality's name; empty: the first of
+        ``gemeentenaam``, ``statnaam``, ``naam``, ``name``, ``GM_NAAM`` that is there.
+    pool_by_region
+        Without ``[pools]``, shared mode plans one pool per deelregio when the locations
+        have regions (default true); false: one pool with every organisation.
     pools
-        Pooling groups for shared mode; empty means one pool with every organisation.
+        Pooling groups for shared mode; empty means one pool with every organisation (or
+        one per deelregio, see ``pool_by_region``).
+    regions
+        Deelregio -> its municipalities (``[regions]``), to map a municipality of
+        ``municipalities`` to a deelregio; a municipality not listed is its own deelregio.
     """
 
     name: str | None = None
@@ -127,6 +172,7 @@ class Settings:
     max_ride_factor: float = 1.5
     max_ride_extra_min: float = 15.0
     max_ride_floor_min: float = 30.0
+    ride_norm_min: float = 60.0
     snap_max_m: float = 300.0
     time_limit_s: float = 300.0
     seed: int = 0
@@ -135,7 +181,12 @@ class Settings:
     morning_times: str = "09:00-12:30"
     afternoon_times: str = "13:00-16:00"
     day_times: str = "09:00-16:00"
+    allocation: str = "shapley"
+    municipalities: str | None = None
+    municipality_field: str = ""
+    pool_by_region: bool = True
     pools: tuple[Pool, ...] = field(default_factory=tuple)
+    regions: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
 
     def max_ride_s(self, direct_s: float, own_min: float | None = None) -> int:
         """The maximum ride time in seconds for a ride whose direct travel time is ``direct_s``.
@@ -206,13 +257,28 @@ class Settings:
                 if pools is not None:
                     kwargs["pools"] = pools
                 continue
+            if key == "regions":
+                regions = _read_regions(value, file, problems)
+                if regions is not None:
+                    kwargs["regions"] = regions
+                continue
             default = known[key].default
-            if key in ("osm", "bag", "language", "name"):
+            if key in _TEXT_KEYS:
                 if not isinstance(value, str):
                     problems.append(Problem(file, None, key, f"{value!r} must be a string"))
                     continue
                 if key == "language" and value not in ("nl", "en"):
                     problems.append(Problem(file, None, key, f"{value!r}: expected 'nl' or 'en'"))
+                    continue
+                if key == "allocation" and value not in ALLOCATION_RULES:
+                    problems.append(
+                        Problem(
+                            file,
+                            None,
+                            key,
+                            f"{value!r}: expected one of {', '.join(ALLOCATION_RULES)}",
+                        )
+                    )
                     continue
                 kwargs[key] = value
             elif key in _DAY_PART_KEYS.values():
@@ -291,6 +357,36 @@ def parse_span(text: str) -> tuple[int, int] | None:
 def span_text(start: int, end: int) -> str:
     """The canonical text ``HH:MM-HH:MM`` of a span of minutes after midnight."""
     return f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
+
+
+def _read_regions(
+    value: object, file: str, problems: list[Problem]
+) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
+    """``[regions]``: deelregio -> list of municipality names; a municipality in one only."""
+    if not isinstance(value, dict):
+        problems.append(Problem(file, None, "regions", "expected a table: name = [municipalities]"))
+        return None
+    out: list[tuple[str, tuple[str, ...]]] = []
+    first: dict[str, str] = {}
+    for name, names in value.items():
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            problems.append(
+                Problem(file, None, f"regions.{name}", "expected a list of municipality names")
+            )
+            continue
+        for n in names:
+            seen = first.setdefault(n.strip().casefold(), str(name))
+            if seen != str(name):
+                problems.append(
+                    Problem(
+                        file,
+                        None,
+                        f"regions.{name}",
+                        f"municipality {n!r} is already in deelregio {seen!r}",
+                    )
+                )
+        out.append((str(name), tuple(n.strip() for n in names)))
+    return tuple(out)
 
 
 def _read_pools(value: object, file: str, problems: list[Problem]) -> tuple[Pool, ...] | None:

@@ -1,8 +1,8 @@
 """Leaflet pieces of the maps: the inlined library, the map's CSS, and three map elements.
 
 :func:`leaflet_assets` reads Leaflet from the ``xstatic-leaflet`` package so that a saved
-map needs no CDN. :class:`Pin`, :class:`Bind` and :class:`OrgFilter` are compact folium
-elements that write one JavaScript statement each; every text they carry is escaped HTML,
+map needs no CDN. :class:`Pin`, :class:`Bind` and :class:`RouteFilter` are compact folium
+elements that write a few JavaScript statements each; every text they carry is escaped HTML,
 JSON-encoded into the script. Private to :mod:`vervoer.outputs.maps`.
 """
 
@@ -67,6 +67,9 @@ MAP_CSS = """
 .vv-legend ul{margin:2px 0;padding-left:16px}
 .vv-swatch{display:inline-block;width:22px;height:5px;margin:0 6px 2px 0;
  vertical-align:middle;border-radius:2px}
+.vv-swatch-line{vertical-align:middle;margin:0 4px 2px 2px}
+.vv-vehicles label{cursor:pointer}
+.vv-stop{transition:transform .15s}
 .vv-popup table{border-collapse:collapse}
 .vv-popup td,.vv-popup th{padding:1px 6px 1px 0;text-align:left;vertical-align:top}
 """
@@ -145,33 +148,94 @@ class Bind(MacroElement):
         self.tooltip = tooltip
 
 
-class OrgFilter(MacroElement):
-    """Switching an organisation layer off removes its routes from every ride layer."""
+class RouteFilter(MacroElement):
+    """Routes follow three switches, and numbers at one place are spread out.
+
+    A route (a *cell* in its ride's layer) shows when its ride layer, its organisation
+    layer (both in the layer control) and its vehicle (a checkbox in the legend,
+    ``input[data-vehicle]``) are on. Stop numbers that would cover each other on the screen
+    (one address visited by several vehicles or trips, or two addresses a few metres
+    apart) push each other aside until they no longer overlap (at most 70 pixels), again
+    after every zoom and switch.
+    """
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
 (function () {
+  var map = {{ this._parent.get_name() }};
   var cells = [
-  {%- for org, ride, cell in this.cells %}
-    [{{ org }}, {{ ride }}, {{ cell }}],
+  {%- for org, ride, cell, vehicle in this.cells %}
+    [{{ org }}, {{ ride }}, {{ cell }}, {{ vehicle|tojson }}],
   {%- endfor %}
   ];
-  {{ this._parent.get_name() }}.on("overlayadd overlayremove", function (ev) {
+  var orgOff = {}, vehicleOff = {};
+  function spread() {
+    // numbers that would cover each other push each other apart (a few rounds of pairwise
+    // repulsion); numbers at one point start apart on a small circle, in a fixed order
+    var GAP = 23, LIMIT = 70, ROUNDS = 40, marks = [];
+    map.eachLayer(function (l) {
+      if (!(l instanceof L.Marker) || !l._icon) { return; }
+      var inner = l._icon.querySelector(".vv-stop");
+      if (inner) { marks.push({p: map.latLngToLayerPoint(l.getLatLng()), el: inner}); }
+    });
+    var n = marks.length;
+    if (n > 600) { marks.forEach(function (m) { m.el.style.transform = ""; }); return; }
+    var seen = {};
+    marks.forEach(function (m) {
+      var k = Math.round(m.p.x) + "," + Math.round(m.p.y), i = seen[k] = (seen[k] || 0) + 1;
+      m.x = m.p.x + 0.5 * Math.cos(i * 2.39996); m.y = m.p.y + 0.5 * Math.sin(i * 2.39996);
+    });
+    for (var round = 0; round < ROUNDS; round++) {
+      var moved = false;
+      for (var i = 0; i < n; i++) {
+        for (var j = i + 1; j < n; j++) {
+          var a = marks[i], b = marks[j], dx = b.x - a.x, dy = b.y - a.y;
+          var d = Math.sqrt(dx * dx + dy * dy);
+          if (d >= GAP || d === 0) { continue; }
+          var push = (GAP - d) / 2 + 0.01, ux = dx / d, uy = dy / d;
+          a.x -= ux * push; a.y -= uy * push; b.x += ux * push; b.y += uy * push;
+          moved = true;
+        }
+      }
+      if (!moved) { break; }
+    }
+    marks.forEach(function (m) {
+      var dx = m.x - m.p.x, dy = m.y - m.p.y, d = Math.sqrt(dx * dx + dy * dy);
+      if (d > LIMIT) { dx *= LIMIT / d; dy *= LIMIT / d; }
+      m.el.style.transform = d < 0.6 ? "" :
+        "translate(" + dx.toFixed(1) + "px," + dy.toFixed(1) + "px)";
+    });
+  }
+  function refresh() {
     cells.forEach(function (c) {
-      if (c[0] !== ev.layer) { return; }
-      if (ev.type === "overlayadd") { c[1].addLayer(c[2]); } else { c[1].removeLayer(c[2]); }
+      var on = !orgOff[L.stamp(c[0])] && !vehicleOff[c[3]];
+      if (on) { c[1].addLayer(c[2]); } else { c[1].removeLayer(c[2]); }
+    });
+    spread();
+  }
+  map.on("overlayadd overlayremove", function (ev) {
+    var isOrg = cells.some(function (c) { return c[0] === ev.layer; });
+    if (isOrg) { orgOff[L.stamp(ev.layer)] = ev.type === "overlayremove"; refresh(); }
+    else { spread(); }
+  });
+  map.on("zoomend", spread);
+  document.querySelectorAll("#vv-legend input[data-vehicle]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      vehicleOff[box.dataset.vehicle] = !box.checked;
+      refresh();
     });
   });
+  map.whenReady(function () { setTimeout(spread, 0); });
 })();
 {% endmacro %}
 """
     )
 
-    def __init__(self, cells: Sequence[tuple[str, str, str]]) -> None:
+    def __init__(self, cells: Sequence[tuple[str, str, str, str]]) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
-        self._name = "OrgFilter"
+        self._name = "RouteFilter"
         self.cells = list(cells)
 
 
-__all__ = ["MAP_CSS", "Bind", "OrgFilter", "Pin", "leaflet_assets"]
+__all__ = ["MAP_CSS", "Bind", "Pin", "RouteFilter", "leaflet_assets"]

@@ -1,9 +1,12 @@
 """Interactive maps of a plan (the only module that imports folium).
 
-Maps (:func:`week_map`) are Folium/Leaflet pages: routes along the roads in a colour per
-vehicle, numbered stops in driving order with an arrow per leg, a layer per ride and per
-organisation (a route shows when both its trip and its organisation are switched on), layers
-for locations, depots and unassigned rides, a legend, popups. They are shared between
+Maps (:func:`week_map`) are Folium/Leaflet pages: routes along the roads in a colour (and,
+past the palette's 12 colours, a dash pattern) per vehicle, numbered stops in driving order
+with an arrow per leg, a layer per ride and per organisation and a checkbox per vehicle in
+the legend (a route shows when its trip, its organisation and its vehicle are switched on),
+layers for locations, depots and unassigned rides, a legend, popups. The week overview opens
+with one day's morning trips shown and the other trips switched off in the layer control;
+stop numbers at one address are set side by side. They are shared between
 organisations, so participants appear by id unless ``names=True``. Leaflet's JavaScript and
 CSS are inlined from the ``xstatic-leaflet`` package, so a saved map needs no CDN; only the
 background tiles come from the internet (``tiles=None`` leaves them out). Every text from the
@@ -18,7 +21,7 @@ from __future__ import annotations
 import html
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +38,7 @@ from vervoer.core.i18n import (
     texts,
 )
 from vervoer.core.model import Direction, StopKind, Weekday, format_clock
-from vervoer.outputs._leaflet import MAP_CSS, Bind, OrgFilter, Pin, leaflet_assets
+from vervoer.outputs._leaflet import MAP_CSS, Bind, Pin, RouteFilter, leaflet_assets
 from vervoer.outputs.exports import (
     haversine_m,
     iter_routes,
@@ -45,7 +48,7 @@ from vervoer.outputs.exports import (
     route_path,
     simplify_path,
 )
-from vervoer.outputs.style import e, vehicle_colours
+from vervoer.outputs.style import LineStyle, e, swatch_svg, vehicle_styles
 from vervoer.routing.requests import trips_of_day
 
 if TYPE_CHECKING:
@@ -55,6 +58,24 @@ if TYPE_CHECKING:
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTR = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+
+
+def osm_attribution(language: str) -> str:
+    """The tiles' attribution in the map's language (HTML with the copyright link).
+
+    Parameters
+    ----------
+    language
+        ``nl`` (default) or ``en``.
+
+    Returns
+    -------
+    str
+        ``© OpenStreetMap-bijdragers`` / ``© OpenStreetMap contributors``, linked.
+    """
+    words = texts(language)["osm_contributors"]
+    link = '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+    return "&copy; " + e(words).replace("OpenStreetMap", link, 1)
 
 
 # ----------------------------------------------------------------------------- lookups
@@ -72,7 +93,8 @@ class _Lookups:
         self.vehicles = {v.id: v for v in scenario.vehicles}
         self.orgs = {o.id: o.name for o in scenario.organisations}
         self.locations = {loc.id: loc for loc in scenario.locations}
-        self.colours = vehicle_colours(plan, scenario)
+        self.styles = vehicle_styles(plan, scenario)
+        self.colours = {vid: st.colour for vid, st in self.styles.items()}
 
     def org(self, org_id: str) -> str:
         """An organisation's name (its id when the scenario does not know it)."""
@@ -279,6 +301,7 @@ def week_map(
     tiles: str | None = OSM_TILES,
     day_links: Mapping[Weekday, str] | None = None,
     sheet_links: Mapping[tuple[str, str], str] | None = None,
+    shown: Collection[RideKey] | None = None,
 ) -> folium.Map:
     """An interactive map of a plan (one weekday, or the whole plan).
 
@@ -300,29 +323,63 @@ def week_map(
         Weekday -> href of that day's map, listed in the legend (for the overview).
     sheet_links
         ``(ride, vehicle)`` -> href of the route sheet, linked from the route popup.
+    shown
+        The trips switched on when the map opens (the others are off in the layer
+        control). Default: a day's map shows all its trips; the overview shows the
+        morning trips of the first day (:func:`first_shown`).
 
     Returns
     -------
     folium.Map
-        Layers: one per ride, one per organisation, locations, depots, unassigned.
+        Layers: one per ride, one per organisation, locations, depots, unassigned; a
+        checkbox per vehicle in the legend.
     """
     if isinstance(day, str):
         day = Weekday.parse(day)
     rides = [r for r in plan.rides if day is None or r.key.weekday is day]
+    if shown is None:
+        shown = [r.key for r in rides] if day is not None else first_shown(plan)
+    shown = set(shown)
     look = _Lookups(plan, scenario, names=names, language=language)
     bounds = _bounds(plan, scenario)
     m, title = _base_map(plan, scenario, day, bounds, language=language, tiles=tiles)
-    cells = _add_rides(m, rides, geometry, look, sheet_links or {})
+    cells = _add_rides(m, rides, geometry, look, sheet_links or {}, shown)
     org_layers = _add_organisation_layers(m, rides, look)
     _add_locations(m, rides, look)
     _add_depots(m, rides, look, every_vehicle=day is None)
     unassigned = _add_unassigned(m, rides, look)
-    _add_legend(m, title, rides, unassigned, look, day_links=day_links)
+    hidden = len(shown & {r.key for r in rides}) < len(rides)
+    first = [ride_label(r.key, language) for r in rides if r.key in shown] if hidden else None
+    _add_legend(m, title, rides, unassigned, look, day_links=day_links, shown=first)
     folium.LayerControl(collapsed=False).add_to(m)
-    OrgFilter([(org_layers[o].get_name(), ride, cell) for o, ride, cell in cells]).add_to(m)
+    RouteFilter(
+        [(org_layers[o].get_name(), ride, cell, vehicle) for o, ride, cell, vehicle in cells]
+    ).add_to(m)
     if bounds:
         m.fit_bounds(bounds, padding=(20, 20))
     return m
+
+
+def first_shown(plan: Plan) -> list[RideKey]:
+    """The trips a week overview shows when it opens: the first day's morning trips.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    list of RideKey
+        The ``heen`` trips of the plan's first weekday with routes (its first trip when it
+        has no morning trip); empty for a plan without routes.
+    """
+    for ride in plan.rides:
+        if ride.routes:
+            day = ride.key.weekday
+            trips = [r.key for r in plan.rides if r.key.weekday is day and r.routes]
+            return [k for k in trips if k.kind == "heen"] or trips[:1]
+    return []
 
 
 def _base_map(
@@ -360,7 +417,11 @@ def _base_map(
     root.header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="vervoer_css")
     if tiles:
         folium.TileLayer(
-            tiles=tiles, attr=OSM_ATTR, name="OpenStreetMap", max_zoom=19, control=False
+            tiles=tiles,
+            attr=osm_attribution(language),
+            name="OpenStreetMap",
+            max_zoom=19,
+            control=False,
         ).add_to(m)
     return m, title
 
@@ -371,30 +432,27 @@ def _add_rides(
     geometry: Geometry | None,
     look: _Lookups,
     sheet_links: Mapping[tuple[str, str], str],
-) -> list[tuple[str, str, str]]:
-    """A layer per ride holding a sub-group per organisation; returns ``(org, ride, cell)``.
+    shown: Collection[RideKey],
+) -> list[tuple[str, str, str, str]]:
+    """A layer per ride holding a sub-group per route; returns ``(org, ride, cell, vehicle)``.
 
-    The names of the ride layers and their cells let :class:`OrgFilter` take an
-    organisation's routes out of every ride layer.
+    Ride layers not in ``shown`` start switched off. The names of the ride layers and their
+    cells let :class:`RouteFilter` take an organisation's or a vehicle's routes out of every
+    ride layer.
     """
-    cells: list[tuple[str, str, str]] = []
+    cells: list[tuple[str, str, str, str]] = []
     for ride in rides:
         key = ride.key
-        group = folium.FeatureGroup(name=e(ride_label(key, look.language)), show=True)
+        group = folium.FeatureGroup(name=e(ride_label(key, look.language)), show=key in shown)
         group.add_to(m)
-        by_org: dict[str, folium.FeatureGroup] = {}
         for route in ride.routes:
             if not route.stops:
                 continue
-            cell = by_org.get(route.organisation)
-            if cell is None:
-                cell = folium.FeatureGroup(control=False)
-                cell.add_to(group)
-                by_org[route.organisation] = cell
+            cell = folium.FeatureGroup(control=False)
+            cell.add_to(group)
             sheet_href = sheet_links.get((str(key), route.vehicle))
             _draw_route(cell, key, route, geometry, look, sheet_href=sheet_href)
-        for org, cell in by_org.items():
-            cells.append((org, group.get_name(), cell.get_name()))
+            cells.append((route.organisation, group.get_name(), cell.get_name(), route.vehicle))
     return cells
 
 
@@ -509,9 +567,11 @@ def _draw_route(
     sheet_href: str | None,
 ) -> None:
     """One route into its cell: the line along the roads, an arrow per leg, the stops."""
-    colour = look.colours.get(route.vehicle, "#333")
+    style = look.styles.get(route.vehicle, LineStyle("#333"))
+    colour = style.colour
     path = simplify_path(route_path(route, geometry))
-    line = folium.PolyLine(path, color=colour, weight=5, opacity=0.8)  # type: ignore[no-untyped-call]
+    dash = {"dash_array": style.dash} if style.dash else {}
+    line = folium.PolyLine(path, color=colour, weight=5, opacity=0.85, **dash)  # type: ignore[no-untyped-call]
     Bind(
         _route_popup(key, route, look, sheet_href=sheet_href),
         e(f"{route.vehicle} · {ride_label(key, look.language)}"),
@@ -596,10 +656,11 @@ def _legend_vehicles(rides: Sequence[RidePlan], look: _Lookups) -> list[str]:
         v = look.vehicles.get(vid)
         label = vid + (f" {v.name}" if v and v.name else "")
         org = look.org(v.organisation) if v else ""
+        style = look.styles.get(vid, LineStyle("#333"))
         items.append(
-            f"<li class='vv-vehicle' data-vehicle='{e(vid)}'>"
-            f"<span class='vv-swatch' style='background:{look.colours.get(vid, '#333')}'></span>"
-            f"{e(label)}{' · ' + e(org) if org else ''}</li>"
+            f"<li class='vv-vehicle' data-vehicle='{e(vid)}'><label>"
+            f"<input type='checkbox' checked data-vehicle='{e(vid)}'>{swatch_svg(style)}"
+            f"{e(label)}{' · ' + e(org) if org else ''}</label></li>"
         )
     if not used:
         items.append(f"<li>{e(look.t['none'])}</li>")
@@ -614,13 +675,22 @@ def _add_legend(
     look: _Lookups,
     *,
     day_links: Mapping[Weekday, str] | None,
+    shown: Sequence[str] | None = None,
 ) -> None:
-    """The legend box: vehicles and colours, symbols, unassigned rides, links per day."""
+    """The legend box: vehicles (colours and switches), symbols, unassigned rides, day links.
+
+    ``shown`` names the rides switched on when the map opens, when some are off.
+    """
     t = look.t
     parts = [
         f"<div id='vv-legend' class='vv-legend'><details open><summary>{e(title)}</summary>",
-        f"<div><b>{e(t['vehicles'])}</b></div><ul class='vv-vehicles' style='list-style:none;"
-        "padding-left:0'>",
+    ]
+    if shown is not None:
+        rides_on = ", ".join(shown) or t["none"]
+        parts.append(f"<div class='vv-shown'>{e(t['shown_first'].format(rides=rides_on))}</div>")
+    parts += [
+        f"<div><b>{e(t['vehicles'])}</b> <small>{e(t['vehicle_switch'])}</small></div>"
+        "<ul class='vv-vehicles' style='list-style:none;padding-left:0'>",
         *_legend_vehicles(rides, look),
         "</ul>",
         f"<div>{e(t['legend_stops'])}</div><div>{e(t['legend_layers'])}</div>",
@@ -682,10 +752,11 @@ def map_summary(m: folium.Map) -> dict[str, object]:
     -------
     dict
         ``stops``: the data of every numbered stop marker, ``layers``: the names of the
-        switchable layers (unescaped).
+        switchable layers (unescaped), ``shown``: those switched on when the map opens.
     """
     stops: list[dict[str, object]] = []
     layers: list[str] = []
+    shown: list[str] = []
 
     def walk(el: Element) -> None:
         for child in el._children.values():
@@ -693,17 +764,21 @@ def map_summary(m: folium.Map) -> dict[str, object]:
                 stops.append(child.data)
             if isinstance(child, folium.FeatureGroup) and child.control:
                 layers.append(html.unescape(child.layer_name))
+                if child.show:
+                    shown.append(html.unescape(child.layer_name))
             walk(child)
 
     walk(m)
-    return {"stops": stops, "layers": layers}
+    return {"stops": stops, "layers": layers, "shown": shown}
 
 
 __all__ = [
     "OSM_ATTR",
     "OSM_TILES",
+    "first_shown",
     "leaflet_assets",
     "map_summary",
+    "osm_attribution",
     "save_map",
     "week_map",
 ]

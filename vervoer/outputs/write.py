@@ -11,18 +11,25 @@ Every file is written atomically.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vervoer.core.files import atomic_open
-from vervoer.core.model import Plan, RideKey, Route
+from vervoer.core.model import Plan, RideKey, Route, VehicleDay, Weekday
 from vervoer.io.scenario import Scenario
 from vervoer.outputs.exports import Geometry, iter_routes, route_geometry, write_exports
 from vervoer.outputs.maps import OSM_TILES, save_map, week_map
-from vervoer.outputs.pdf import write_combined_pdf, write_pdf
-from vervoer.outputs.sheets import route_sheet_html, sheet_stems, sheets_index_html
-from vervoer.outputs.style import vehicle_colours
+from vervoer.outputs.pdf import content_bottom_mm, render_pdf, save_pdf, write_combined_pdf
+from vervoer.outputs.sheets import (
+    MAP_MIN_MM,
+    SHEET_BOTTOM_MM,
+    route_sheet_html,
+    sheet_stems,
+    sheets_index_html,
+    vehicle_day_stems,
+)
+from vervoer.outputs.style import vehicle_styles
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -84,8 +91,12 @@ def write_sheets(
     names: bool = True,
     geometry: Geometry | None = None,
     gpx_dir: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Path]:
     """Write one route sheet per vehicle per trip (HTML, and PDF), and ``index.html``.
+
+    With ``pdf`` also ``all-sheets.pdf`` (every sheet, to print them all) and
+    ``day-<weekday>-<vehicle>.pdf`` per vehicle day (a driver's trips of the day, in order).
 
     Parameters
     ----------
@@ -94,27 +105,34 @@ def write_sheets(
     out_dir
         The folder for the sheets (created when needed).
     pdf
-        Also write a PDF per sheet and ``all-sheets.pdf`` with every sheet (WeasyPrint).
+        Also write a PDF per sheet, per vehicle day and ``all-sheets.pdf`` (WeasyPrint).
     language, names, geometry
         See :func:`vervoer.outputs.sheets.route_sheet_html`.
     gpx_dir
         Relative href of the folder with the routes' GPX files, linked from each sheet.
+    progress
+        Called as ``progress(done, total)`` after each sheet (laying out a PDF takes about
+        a second).
 
     Returns
     -------
     dict
-        ``index`` (and ``all`` with ``pdf``), and ``<stem>.html`` / ``<stem>.pdf`` -> path.
+        ``index`` (and ``all`` with ``pdf``), and ``<stem>.html`` / ``<stem>.pdf`` /
+        ``day-<weekday>-<vehicle>.pdf`` -> path.
     """
     out_dir = Path(out_dir)
     stems = sheet_stems(plan)
-    colours = vehicle_colours(plan, scenario)
+    styles = vehicle_styles(plan, scenario)
     out: dict[str, Path] = {}
     entries: list[tuple[RideKey, Route, str, str | None]] = []
-    documents: list[Document] = []
+    documents: dict[tuple[str, str], Document] = {}
     days = {(vd.weekday, vd.vehicle): vd for vd in plan.vehicle_days()}
-    for key, route in iter_routes(plan):
+    routes = list(iter_routes(plan))
+    for done, (key, route) in enumerate(routes, start=1):
         stem = stems[(str(key), route.vehicle)]
-        text = route_sheet_html(
+        style = styles.get(route.vehicle)
+        sheet = functools.partial(
+            route_sheet_html,
             plan,
             scenario,
             key,
@@ -122,24 +140,52 @@ def write_sheets(
             language=language,
             names=names,
             geometry=geometry,
-            colour=colours.get(route.vehicle),
+            colour=style.colour if style else None,
+            dash=style.dash if style else None,
             gpx_href=f"{gpx_dir.rstrip('/')}/{stem}.gpx" if gpx_dir else None,
             vehicle_day=days.get((key.weekday, route.vehicle)),
         )
+        text = sheet()
+        if pdf:
+            document = render_pdf(text, base_url=out_dir)
+            if len(document.pages) > 1:  # the map did not fit: give it what is left
+                free = SHEET_BOTTOM_MM - content_bottom_mm(document) - 4.0
+                if free >= MAP_MIN_MM:
+                    fitted = sheet(map_height_mm=free)
+                    again = render_pdf(fitted, base_url=out_dir)
+                    if len(again.pages) == 1:
+                        text, document = fitted, again
+            pdf_path = out_dir / f"{stem}.pdf"
+            documents[(str(key), route.vehicle)] = document
+            out[pdf_path.name] = save_pdf(document, pdf_path)
         path = out_dir / f"{stem}.html"
         with atomic_open(path, "w", encoding="utf-8") as fh:
             fh.write(text)
         out[path.name] = path
-        if pdf:
-            pdf_path = out_dir / f"{stem}.pdf"
-            documents.append(write_pdf(text, pdf_path, base_url=out_dir))
-            out[pdf_path.name] = pdf_path
         entries.append((key, route, path.name, f"{stem}.pdf" if pdf else None))
+        if progress is not None:
+            progress(done, len(routes))
+    day_pdfs: list[tuple[VehicleDay, str]] = []
     if documents:
-        out["all"] = write_combined_pdf(documents, out_dir / "all-sheets.pdf")
+        out["all"] = write_combined_pdf(list(documents.values()), out_dir / "all-sheets.pdf")
+        for (weekday, vehicle), stem in vehicle_day_stems(plan).items():
+            vd = days[(Weekday(weekday), vehicle)]
+            docs = [documents[(str(k), vehicle)] for k, _ in vd.trips]
+            path = write_combined_pdf(docs, out_dir / f"{stem}.pdf")
+            out[path.name] = path
+            day_pdfs.append((vd, path.name))
     out["index"] = out_dir / "index.html"
     with atomic_open(out["index"], "w", encoding="utf-8") as fh:
-        fh.write(sheets_index_html(plan, scenario, entries, language=language))
+        fh.write(
+            sheets_index_html(
+                plan,
+                scenario,
+                entries,
+                language=language,
+                all_pdf="all-sheets.pdf" if documents else None,
+                day_pdfs=day_pdfs,
+            )
+        )
     return out
 
 
@@ -154,6 +200,7 @@ def write_outputs(
     names_on_sheets: bool = True,
     pdf: bool = True,
     tiles: str | None = OSM_TILES,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Path]:
     """Maps, route sheets and exports of a plan, into ``out_dir``.
 
@@ -182,6 +229,9 @@ def write_outputs(
         Also write PDF route sheets.
     tiles
         Background tiles of the maps (None: no background).
+    progress
+        Called as ``progress(done, total)`` after each route sheet (the slow part: a PDF
+        takes about a second).
 
     Returns
     -------
@@ -202,6 +252,7 @@ def write_outputs(
         names=names_on_sheets,
         geometry=geometry,
         gpx_dir="../gpx",
+        progress=progress,
     )
     links = {k: f"sheets/{stem}.html" for k, stem in sheet_stems(plan).items()}
     out.update(

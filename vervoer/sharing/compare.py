@@ -4,7 +4,14 @@ The cost of a coalition S of organisations is the money cost of the best shared 
 S alone (its participants, its vehicles, all of S in one pool), plus a documented price
 for every ride that plan cannot serve (``unassigned_ride_cost``: what a coordinator pays
 for a separate taxi), so that plans that leave different rides out stay comparable.
-``v({i})`` is organisation i's own transport; ``v(N)`` the shared plan of everyone. The
+``v({i})`` is organisation i's own transport.
+
+Pools: the shared plan is the pooled plan the settings describe (``[pools]``, one pool per
+deelregio, or one pool with everyone), and the game is played within each pool P: its
+players are P's organisations, ``v(P)`` is P's shared plan, and P's cost is divided over
+P's organisations only (organisations in different pools never share a vehicle). The
+settlement (:func:`vervoer.sharing.settlement.settle`) turns the chosen rule's shares
+into whole cents and transfers between organisations, pool by pool. The
 coalitions are evaluated with :mod:`vervoer.sharing.evaluate`, repaired with
 :func:`vervoer.sharing.game.split_closure`, and ``v(N)`` is divided with
 :mod:`vervoer.sharing.solutions` (Shapley value, simple proportional keys, nucleolus,
@@ -24,12 +31,13 @@ from vervoer.core.model import Mode, Plan, Pool, RideKey, Weekday
 from vervoer.core.settings import SolveParams
 from vervoer.geo.matrix import Matrix
 from vervoer.io.scenario import Scenario
-from vervoer.routing.planner import plan_week
-from vervoer.routing.requests import PlaceKey
+from vervoer.routing.planner import plan_week, pools_for
+from vervoer.routing.requests import PlaceKey, all_trips
 from vervoer.sharing.game import CostGame, split_closure
 
 if TYPE_CHECKING:
     from vervoer.sharing.evaluate import ExecutorName
+    from vervoer.sharing.settlement import PassengerCost, Settlement
     from vervoer.sharing.solutions import CoreCheck
 
 UNASSIGNED_RIDE_COST = 75.0  # euros per ride left out (assumption: a separate taxi ride)
@@ -183,7 +191,50 @@ class CoalitionCost:
 
 @dataclass(slots=True)
 class Comparison:
-    """Own versus shared, the game and the allocations."""
+    """Own versus shared, the game per pool, the allocations and the settlement.
+
+    Attributes
+    ----------
+    own, shared
+        The plans of own transport and of the shared (pooled) plan the settings describe.
+    own_metrics, shared_metrics
+        :func:`plan_metrics` of both, per organisation and ``"total"``.
+    costs
+        ``v(S)`` of every coalition evaluated: the subsets of each pool (after
+        :func:`~vervoer.sharing.game.split_closure`).
+    allocations
+        Rule name -> organisation -> share; within each pool the shares add up to ``v(P)``.
+    core, core_empty
+        The core check of each allocation (all pools together) and whether the core of
+        a pool's game is empty.
+    unassigned_ride_cost
+        The price of a ride a plan leaves out.
+    notes
+        Remarks in English (also for the terminal); the report words them itself.
+    pools
+        The pools of the shared plan; the cost game is played within each.
+    days
+        The weekdays compared (whole days).
+    all_days
+        Whether those are every day of the attendance (no ``--day`` given).
+    trips
+        The number of trips of those days.
+    rule
+        The allocation rule the partners chose (``allocation`` setting); the fair shares
+        and the settlement use it.
+    settlement
+        Fair shares in cents and the transfers between organisations (None when the rule
+        could not be computed).
+    split
+        The coalitions whose joint plan cost more than running them as separate pools.
+    sampled
+        Whether the Shapley value was estimated from sampled permutations (a pool of more
+        than 8 organisations).
+    own_costs, shared_costs
+        Both plans' route costs split over their passengers
+        (:func:`~vervoer.sharing.settlement.passenger_costs`), for the totals per payer
+        and per region.
+    """
 
     own: Plan
     shared: Plan
@@ -195,6 +246,72 @@ class Comparison:
     core_empty: bool
     unassigned_ride_cost: float
     notes: list[str] = field(default_factory=list)
+    pools: tuple[Pool, ...] = ()
+    days: tuple[Weekday, ...] = ()
+    all_days: bool = True
+    trips: int = 0
+    rule: str = "shapley"
+    settlement: Settlement | None = None
+    split: list[frozenset[str]] = field(default_factory=list)
+    sampled: bool = False
+    own_costs: list[PassengerCost] = field(default_factory=list)
+    shared_costs: list[PassengerCost] = field(default_factory=list)
+
+    @property
+    def rides(self) -> int:
+        """The rides requested over the days compared (planned or left out)."""
+        total = self.shared_metrics.get("total", OrgMetrics())
+        return total.rides + total.unassigned
+
+    def pool_of(self, organisation: str) -> str:
+        """The name of the pool an organisation shares in (empty when it is in none)."""
+        return next((p.name for p in self.pools if organisation in p.organisations), "")
+
+    def fair_shares(self) -> dict[str, float]:
+        """Organisation -> its fair share (the settlement's cents, else the rule's share)."""
+        if self.settlement is not None:
+            return {r.organisation: r.fair_share for r in self.settlement.organisations}
+        return dict(self.allocations.get(self.rule, {}))
+
+
+def _merge_checks(checks: Sequence[CoreCheck]) -> CoreCheck:
+    """The core checks of the pools' games as one: in the core when every pool is."""
+    from vervoer.sharing.solutions import CoreCheck
+
+    return CoreCheck(
+        in_core=all(c.in_core for c in checks),
+        efficient=all(c.efficient for c in checks),
+        total=sum(c.total for c in checks),
+        grand_cost=sum(c.grand_cost for c in checks),
+        violations=tuple(v for c in checks for v in c.violations),
+        max_excess=max((c.max_excess for c in checks), default=float("-inf")),
+        checked=sum(c.checked for c in checks),
+        complete=all(c.complete for c in checks),
+    )
+
+
+def _pool_allocations(
+    game: CostGame, own_metrics: Mapping[str, OrgMetrics]
+) -> dict[str, dict[str, float]]:
+    """Every allocation rule on one pool's complete game."""
+    from vervoer.sharing import solutions as sol
+
+    orgs = game.players
+
+    def proportional(weights: Mapping[str, float]) -> dict[str, float]:
+        if sum(weights.values()) <= 0:  # nothing to weigh by (a pool without rides): equal
+            weights = dict.fromkeys(orgs, 1.0)
+        return sol.proportional(game, weights)
+
+    return {
+        "shapley": sol.shapley(game),
+        "nucleolus": sol.nucleolus(game),
+        "standalone": proportional(sol.standalone_weights(game)),
+        "rides": proportional(
+            {o: float(max(own_metrics[o].rides + own_metrics[o].unassigned, 0)) for o in orgs}
+        ),
+        "km": proportional({o: own_metrics[o].km for o in orgs}),
+    }
 
 
 def compare(
@@ -208,8 +325,16 @@ def compare(
     scheduler: str | None = None,
     unassigned_ride_cost: float = UNASSIGNED_RIDE_COST,
     progress: Callable[[int, int], None] | None = None,
+    rule: str | None = None,
 ) -> Comparison:
-    """Plan own and shared, evaluate every coalition, divide the shared cost fairly.
+    """Plan own and shared, play the cost game within each pool, divide and settle.
+
+    The shared plan is the pooled plan the settings describe
+    (:func:`~vervoer.routing.planner.pools_for`: the ``[pools]``, one per deelregio, or one
+    pool with everyone), and the cost game is played **within each pool**: for a pool P the
+    players are P's organisations and ``v(S)`` for S within P is the cost of S's best shared
+    plan; P's shared cost ``v(P)`` is divided over P's organisations only. Organisations in
+    different pools never share a vehicle, so they owe each other nothing.
 
     Parameters
     ----------
@@ -227,54 +352,76 @@ def compare(
         Price of a ride a plan leaves out (euros), added to v(S).
     progress
         Called with (coalitions done, total).
+    rule
+        The allocation rule of the fair shares and the settlement (default: the
+        ``allocation`` setting, Shapley value).
 
     Returns
     -------
     Comparison
-        Both plans with their metrics, ``v(S)`` of every coalition (after
-        :func:`~vervoer.sharing.game.split_closure`), the allocations and their core
-        checks; beyond 8 organisations a sampled Shapley value only.
+        Both plans with their metrics, ``v(S)`` of every coalition within each pool (after
+        :func:`~vervoer.sharing.game.split_closure`), the allocations, their core checks,
+        and the settlement; a pool of more than 8 organisations gets a sampled Shapley
+        value only.
     """
     from vervoer.sharing import solutions as sol
     from vervoer.sharing.evaluate import evaluate_coalitions
+    from vervoer.sharing.game import all_coalitions
+    from vervoer.sharing.settlement import passenger_costs, settle
 
-    orgs = tuple(sorted(o.id for o in scenario.organisations))
     chosen = tuple(days) if days is not None else None
+    keys = all_trips(scenario, chosen)
+    week_days = tuple(
+        d
+        for d in Weekday
+        if (d in chosen if chosen is not None else any(k.weekday is d for k in keys))
+    )
+    pools = pools_for(scenario, Mode.SHARED)
     fn = CoalitionCost(scenario, matrix, dict(places), chosen, params, unassigned_ride_cost)
-    exact = len(orgs) <= 8
-    if exact:
+    small = [p for p in pools if len(p.organisations) <= 8]
+    large = [p for p in pools if len(p.organisations) > 8]
+    todo = [s for p in small for s in all_coalitions(p.organisations)]
+    everyone = tuple(o.id for o in scenario.organisations)
+    costs: dict[frozenset[str], float] = {}
+    split: list[frozenset[str]] = []
+    if todo:
         costs = evaluate_coalitions(
-            orgs, fn, executor=executor, scheduler_address=scheduler, progress=progress
+            everyone,
+            fn,
+            coalitions=todo,
+            executor=executor,
+            scheduler_address=scheduler,
+            progress=progress,
         )
         costs, split = split_closure(costs)
-    else:
-        costs, split = {}, []
     own = plan_week(scenario, matrix, places, mode=Mode.OWN, days=chosen, params=params)
     shared = plan_week(scenario, matrix, places, mode=Mode.SHARED, days=chosen, params=params)
-    own_metrics = plan_metrics(own, scenario)
+    own_metrics = plan_metrics(own, scenario, co2_g_per_km=scenario.settings.co2_g_per_km)
+    shared_metrics = plan_metrics(shared, scenario, co2_g_per_km=scenario.settings.co2_g_per_km)
     notes: list[str] = []
-    if exact and split:
+    if split:
         notes.append(
             f"{len(split)} coalition(s) cost less as separate smaller pools than in the "
             "solver's joint plan (the search is a heuristic); v(S) takes the cheaper: "
             + "; ".join(" + ".join(sorted(s)) for s in split)
         )
     allocations: dict[str, dict[str, float]] = {}
-    if exact:
-        game = CostGame(players=orgs, costs=costs)
-        allocations["shapley"] = sol.shapley(game)
-        allocations["standalone"] = sol.proportional(game, sol.standalone_weights(game))
-        allocations["rides"] = sol.proportional(
-            game,
-            {o: max(own_metrics[o].rides + own_metrics[o].unassigned, 0) or 1e-9 for o in orgs},
+    checks: dict[str, list[CoreCheck]] = {}
+    core_empty = False
+    for pool in small:
+        game = CostGame(
+            players=pool.organisations,
+            costs={s: costs[s] for s in all_coalitions(pool.organisations)},
         )
-        allocations["km"] = sol.proportional(game, {o: own_metrics[o].km or 1e-9 for o in orgs})
-        allocations["nucleolus"] = sol.nucleolus(game)
-        core = {name: sol.core_check(game, alloc) for name, alloc in allocations.items()}
-        core_empty = sol.core_is_empty(game)
-    else:
+        for name, alloc in _pool_allocations(game, own_metrics).items():
+            if large and name != "shapley":  # only the Shapley value exists for every pool
+                continue
+            allocations.setdefault(name, {}).update(alloc)
+            checks.setdefault(name, []).append(sol.core_check(game, alloc))
+        core_empty = core_empty or sol.core_is_empty(game)
+    for pool in large:
         sampled = sol.shapley_sampled(
-            orgs,
+            pool.organisations,
             fn,
             n_permutations=20,
             seed=params.seed,
@@ -283,21 +430,52 @@ def compare(
             scheduler_address=scheduler,
             progress=progress,
         )
-        allocations["shapley (sampled)"] = dict(sampled.values)
-        core, core_empty = {}, False
+        allocations.setdefault("shapley", {}).update(sampled.values)
+        costs[frozenset(pool.organisations)] = round(sum(sampled.values.values()), 2)
+        for o in pool.organisations:  # v({i}) for the own cost of the report
+            costs.setdefault(frozenset({o}), sampled.costs.get(frozenset({o}), 0.0))
         notes.append(
-            f"{len(orgs)} organisations: Shapley value estimated from 20 sampled "
-            "permutations; see the confidence intervals"
+            f"pool {pool.name}: {len(pool.organisations)} organisations; Shapley value "
+            "estimated from 20 sampled permutations"
+        )
+    core = {name: _merge_checks(c) for name, c in checks.items() if not large}
+    chosen_rule = rule or scenario.settings.allocation
+    if chosen_rule not in allocations:
+        if allocations:
+            notes.append(
+                f"allocation rule {chosen_rule!r} not available; the Shapley value is used"
+            )
+        chosen_rule = "shapley"
+    taxis = {o: shared_metrics[o].unassigned * unassigned_ride_cost for o in everyone}
+    settlement = None
+    if chosen_rule in allocations:
+        settlement = settle(
+            pools={p.name: p.organisations for p in pools},
+            own={o: costs.get(frozenset({o}), own_metrics[o].cost) for o in everyone},
+            buses={o: shared_metrics[o].cost for o in everyone},
+            taxis=taxis,
+            allocation=allocations[chosen_rule],
+            rule=chosen_rule,
         )
     return Comparison(
         own=own,
         shared=shared,
         own_metrics=own_metrics,
-        shared_metrics=plan_metrics(shared, scenario),
+        shared_metrics=shared_metrics,
         costs=dict(costs),
         allocations=allocations,
         core=core,
         core_empty=core_empty,
         unassigned_ride_cost=unassigned_ride_cost,
         notes=notes,
+        pools=pools,
+        days=week_days,
+        all_days=chosen is None,
+        trips=len(keys),
+        rule=chosen_rule,
+        settlement=settlement,
+        split=list(split),
+        sampled=bool(large),
+        own_costs=passenger_costs(own, scenario, matrix, places),
+        shared_costs=passenger_costs(shared, scenario, matrix, places),
     )

@@ -5,6 +5,11 @@ process pool (one single-process pool per lane, so that a worker that dies is bl
 exactly its coalition), in this process, or on a Dask cluster, retrying failures and
 never returning a partial result: a coalition that still fails raises
 :class:`CoalitionFailedError` and stops the other evaluations.
+
+:func:`evaluate_tasks` runs any picklable function of independent keys on the same
+executors with the same retries, but keeps going when one key fails: that key's result is a
+:class:`TaskFailure` that says why (the location study, :mod:`vervoer.sharing.study`, lists
+such a candidate as failed instead of leaving it out).
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ import multiprocessing
 import os
 import pickle
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar, cast
 
 from vervoer.core.errors import VervoerError
 from vervoer.core.processes import stop_pool
@@ -31,7 +37,16 @@ from vervoer.sharing.game import (
     coalition_order,
 )
 
-__all__ = ["CoalitionFailedError", "ExecutorName", "evaluate_coalitions"]
+__all__ = [
+    "CoalitionFailedError",
+    "ExecutorName",
+    "TaskFailure",
+    "evaluate_coalitions",
+    "evaluate_tasks",
+]
+
+_K = TypeVar("_K", bound=Hashable)
+_R = TypeVar("_R")
 
 ExecutorName = Literal["process", "serial", "dask"]
 """Where coalitions are evaluated: a local process pool, this process, or Dask."""
@@ -67,6 +82,23 @@ class CoalitionFailedError(VervoerError, RuntimeError):
         return (type(self), (self.coalition, self.cause, self.attempts))
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskFailure:
+    """The result of a task of :func:`evaluate_tasks` that failed also after the retries.
+
+    Attributes
+    ----------
+    error
+        The last failure as ``"ExceptionType: message"`` (``BrokenProcessPool`` when the
+        worker process died, Dask's ``KilledWorker``, or the task's own exception).
+    attempts
+        How many times the task was tried.
+    """
+
+    error: str
+    attempts: int
+
+
 # ----------------------------------------------------------------------------- executors
 
 
@@ -78,7 +110,7 @@ def _default_workers() -> int:
         return os.cpu_count() or 1
 
 
-_WORKER: dict[str, CostFn] = {}
+_WORKER: dict[str, Callable[[Any], Any]] = {}
 
 
 def _init_worker(payload: bytes) -> None:
@@ -86,60 +118,101 @@ def _init_worker(payload: bytes) -> None:
     _WORKER["cost_fn"] = pickle.loads(payload)
 
 
-def _call_in_worker(coalition: Coalition) -> float:
+def _call_in_worker(key: Any) -> Any:
     """Process-pool task: call the cost function the initializer unpickled."""
-    return _WORKER["cost_fn"](coalition)
+    return _WORKER["cost_fn"](key)
 
 
-def _call_cost(cost_fn: CostFn, coalition: Coalition) -> float:
+def _call_cost(cost_fn: Callable[[Any], Any], key: Any) -> Any:
     """Dask task: call the (scattered) cost function."""
-    return cost_fn(coalition)
+    return cost_fn(key)
+
+
+def _coalition_cost(value: object, key: Hashable) -> object:
+    """A coalition's result as a finite number (``TypeError``/``ValueError`` if not)."""
+    return as_cost(value, cast("Coalition", key))
+
+
+def _as_is(value: object, key: Hashable) -> object:
+    """A task's result, unchanged."""
+    return value
 
 
 class _Tracker:
-    """Results, attempts and progress of one evaluation run."""
+    """Results, attempts and progress of one evaluation run.
+
+    ``keep_going=False`` (coalitions): a key that fails after its retries raises
+    :class:`CoalitionFailedError`; ``keep_going=True`` (tasks): it gets a :class:`TaskFailure`.
+    """
 
     def __init__(
-        self, todo: list[Coalition], retries: int, progress: Callable[[int, int], None] | None
+        self,
+        todo: list[Any],
+        retries: int,
+        progress: Callable[[int, int], None] | None,
+        *,
+        convert: Callable[[object, Hashable], object] = _coalition_cost,
+        keep_going: bool = False,
     ) -> None:
         self.todo = todo
         self.retries = retries
         self.progress = progress
-        self.results: dict[Coalition, float] = {}
+        self.convert = convert
+        self.keep_going = keep_going
+        self.results: dict[Any, object] = {}
+        self.failed: dict[Any, TaskFailure] = {}
         self.attempts = dict.fromkeys(todo, 0)
+        self.index = {s: i for i, s in enumerate(todo)}
 
-    def success(self, s: Coalition, value: object) -> bool:
-        """Record a result; False (and a counted failure) if it is not a finite number."""
-        try:
-            cost = as_cost(value, s)
-        except (TypeError, ValueError) as exc:
-            self.failure(s, exc)
-            return False
-        self.attempts[s] += 1
-        self.results[s] = cost
+    def done(self, s: Hashable) -> bool:
+        """Whether a key has its result (or its final failure)."""
+        return s in self.results or s in self.failed
+
+    def _progressed(self) -> None:
         if self.progress is not None:
-            self.progress(len(self.results), len(self.todo))
+            self.progress(len(self.results) + len(self.failed), len(self.todo))
+
+    def success(self, s: Hashable, value: object) -> bool:
+        """Record a result; False (a counted failure) if it must be tried again."""
+        try:
+            value = self.convert(value, s)
+        except (TypeError, ValueError) as exc:
+            return not self.failure(s, exc)
+        self.attempts[s] += 1
+        self.results[s] = value
+        self._progressed()
         return True
 
-    def failure(self, s: Coalition, cause: BaseException) -> None:
-        """Count a failed attempt; raise once the retries are used up."""
+    def failure(self, s: Hashable, cause: BaseException) -> bool:
+        """Count a failed attempt; True if it is to be tried again.
+
+        Once the retries are used up: raise :class:`CoalitionFailedError`, or with
+        ``keep_going`` record a :class:`TaskFailure` and return False.
+        """
         self.attempts[s] += 1
-        if self.attempts[s] > self.retries:
-            raise CoalitionFailedError(s, cause, self.attempts[s]) from cause
+        if self.attempts[s] <= self.retries:
+            return True
+        if not self.keep_going:
+            raise CoalitionFailedError(cast("Coalition", s), cause, self.attempts[s]) from cause
+        self.failed[s] = TaskFailure(
+            error=f"{type(cause).__name__}: {cause}", attempts=self.attempts[s]
+        )
+        self._progressed()
+        return False
 
-    def ordered(self) -> dict[Coalition, float]:
-        """The results in the order of ``todo`` (every coalition has one by now)."""
-        missing = [s for s in self.todo if s not in self.results]
+    def ordered(self) -> dict[Any, Any]:
+        """The results (and final failures) in the order of ``todo``."""
+        missing = [s for s in self.todo if not self.done(s)]
         if missing:  # pragma: no cover - every path either records or raises
-            msg = f"internal error: no result for {coalition_label(missing[0])}"
+            msg = f"internal error: no result for {missing[0]!r}"
             raise RuntimeError(msg)
-        return {s: self.results[s] for s in self.todo}
+        return {s: self.results[s] if s in self.results else self.failed[s] for s in self.todo}
 
 
-def _run_serial(track: _Tracker, cost_fn: CostFn) -> None:
-    """Evaluate in this process, one coalition after the other."""
+def _run_serial(track: _Tracker, cost_fn: Callable[[Any], Any]) -> None:
+    """Evaluate in this process, one key after the other."""
     for s in track.todo:
-        while s not in track.results:
+        while not track.done(s):
             try:
                 value = cost_fn(s)
             except Exception as exc:
@@ -148,7 +221,9 @@ def _run_serial(track: _Tracker, cost_fn: CostFn) -> None:
                 track.success(s, value)
 
 
-def _run_processes(track: _Tracker, cost_fn: CostFn, workers: int, mp_context: str | None) -> None:
+def _run_processes(
+    track: _Tracker, cost_fn: Callable[[Any], Any], workers: int, mp_context: str | None
+) -> None:
     """One single-process pool per lane, so that a dying worker names its coalition."""
     try:
         payload = pickle.dumps(cost_fn)
@@ -164,7 +239,7 @@ def _run_processes(track: _Tracker, cost_fn: CostFn, workers: int, mp_context: s
     ctx = multiprocessing.get_context(method)
     lanes: list[ProcessPoolExecutor | None] = [None] * max(1, min(workers, len(track.todo)))
     queue = deque(track.todo)
-    running: dict[Future[float], tuple[int, Coalition]] = {}
+    running: dict[Future[Any], tuple[int, Any]] = {}
     finished = False
     pool: ProcessPoolExecutor | None
 
@@ -191,7 +266,7 @@ def _run_processes(track: _Tracker, cost_fn: CostFn, workers: int, mp_context: s
                     fut = pool.submit(_call_in_worker, s)
                 running[fut] = (lane, s)
             done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for fut in sorted(done, key=lambda f: coalition_order(running[f][1])):
+            for fut in sorted(done, key=lambda f: track.index[running[f][1]]):
                 lane, s = running.pop(fut)
                 try:
                     value = fut.result()
@@ -200,11 +275,11 @@ def _run_processes(track: _Tracker, cost_fn: CostFn, workers: int, mp_context: s
                     lanes[lane] = None
                     if pool is not None:
                         stop_pool(pool)
-                    track.failure(s, exc)
-                    queue.appendleft(s)
+                    if track.failure(s, exc):
+                        queue.appendleft(s)
                 except Exception as exc:
-                    track.failure(s, exc)
-                    queue.appendleft(s)
+                    if track.failure(s, exc):
+                        queue.appendleft(s)
                 else:
                     if not track.success(s, value):
                         queue.appendleft(s)
@@ -220,7 +295,10 @@ def _run_processes(track: _Tracker, cost_fn: CostFn, workers: int, mp_context: s
 
 
 def _run_dask(
-    track: _Tracker, cost_fn: CostFn, scheduler_address: str | None, workers: int | None
+    track: _Tracker,
+    cost_fn: Callable[[Any], Any],
+    scheduler_address: str | None,
+    workers: int | None,
 ) -> None:
     """Evaluate on a Dask cluster: the given scheduler or a temporary local cluster."""
     from distributed import Client, LocalCluster, as_completed
@@ -237,7 +315,7 @@ def _run_dask(
         with Client(scheduler_address or cluster, set_as_default=False) as client:  # type: ignore[no-untyped-call]
             # send the cost function (it may hold a large matrix) once to every worker
             [fn] = client.scatter([cost_fn], broadcast=True, hash=False)
-            futures: dict[Any, Coalition] = {}
+            futures: dict[Any, Any] = {}
             for s in track.todo:
                 futures[client.submit(_call_cost, fn, s, pure=False, retries=0)] = s
             pending = as_completed(list(futures), loop=client.loop)  # type: ignore[no-untyped-call]
@@ -249,7 +327,8 @@ def _run_dask(
                     except (KeyboardInterrupt, SystemExit):
                         raise
                     except BaseException as exc:  # KilledWorker, CancelledError, the task's
-                        track.failure(s, exc)
+                        if not track.failure(s, exc):
+                            continue
                     else:
                         if track.success(s, value):
                             continue
@@ -340,6 +419,71 @@ def evaluate_coalitions(
         todo = all_coalitions(names)
     else:
         todo = sorted({as_coalition(s, known) for s in coalitions}, key=coalition_order)
+    _check_options(executor, scheduler_address, max_workers, retries)
+    track = _Tracker(todo, retries, progress)
+    if not todo:
+        return {}
+    _run(track, cost_fn, executor, scheduler_address, max_workers, mp_context)
+    return track.ordered()
+
+
+def evaluate_tasks(
+    keys: Sequence[_K],
+    fn: Callable[[_K], _R],
+    *,
+    executor: ExecutorName = "process",
+    scheduler_address: str | None = None,
+    max_workers: int | None = None,
+    retries: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    mp_context: Literal["forkserver", "spawn", "fork"] | None = None,
+) -> dict[_K, _R | TaskFailure]:
+    """Compute ``fn(key)`` for independent keys, in parallel, reporting every failure.
+
+    The executors, the retries and the handling of dying workers are those of
+    :func:`evaluate_coalitions`; the difference is that a key that still fails after the
+    retries does not stop the others: its result is a :class:`TaskFailure` with the error.
+    No key is ever missing from the result.
+
+    Parameters
+    ----------
+    keys
+        The keys (unique, hashable, picklable), e.g. the ids of candidates.
+    fn
+        The task: ``fn(key)`` returns any picklable result. For ``process`` and ``dask``
+        it must be picklable itself (a module-level function, a :func:`functools.partial`
+        of one, or an instance of a module-level class); it is sent once to each worker.
+    executor, scheduler_address, max_workers, retries, progress, mp_context
+        As for :func:`evaluate_coalitions`.
+
+    Returns
+    -------
+    dict
+        Per key, in the order of ``keys``: ``fn(key)``, or a :class:`TaskFailure`.
+
+    Raises
+    ------
+    ValueError
+        For duplicate keys or bad options.
+    TypeError
+        If ``fn`` cannot be pickled for the process executor.
+    """
+    todo = list(keys)
+    if len(set(todo)) != len(todo):
+        msg = "keys must be unique"
+        raise ValueError(msg)
+    _check_options(executor, scheduler_address, max_workers, retries)
+    track = _Tracker(todo, retries, progress, convert=_as_is, keep_going=True)
+    if not todo:
+        return {}
+    _run(track, fn, executor, scheduler_address, max_workers, mp_context)
+    return cast("dict[_K, _R | TaskFailure]", track.ordered())
+
+
+def _check_options(
+    executor: str, scheduler_address: str | None, max_workers: int | None, retries: int
+) -> None:
+    """Raise ``ValueError`` for a bad executor, scheduler, worker count or retries."""
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         msg = f"retries must be an integer >= 0, got {retries!r}"
         raise ValueError(msg)
@@ -354,13 +498,20 @@ def evaluate_coalitions(
     if executor not in ("process", "serial", "dask"):
         msg = f"unknown executor {executor!r}; expected 'process', 'serial' or 'dask'"
         raise ValueError(msg)
-    track = _Tracker(todo, retries, progress)
-    if not todo:
-        return {}
+
+
+def _run(
+    track: _Tracker,
+    fn: Callable[[Any], Any],
+    executor: str,
+    scheduler_address: str | None,
+    max_workers: int | None,
+    mp_context: str | None,
+) -> None:
+    """Evaluate every key of ``track`` on the executor."""
     if executor == "serial":
-        _run_serial(track, cost_fn)
+        _run_serial(track, fn)
     elif executor == "process":
-        _run_processes(track, cost_fn, max_workers or _default_workers(), mp_context)
+        _run_processes(track, fn, max_workers or _default_workers(), mp_context)
     else:
-        _run_dask(track, cost_fn, scheduler_address, max_workers)
-    return track.ordered()
+        _run_dask(track, fn, scheduler_address, max_workers)

@@ -1,4 +1,10 @@
-"""Who pays: each trip's cost split over its passengers, totalled per payer, organisation, region.
+"""Who pays: each trip's cost split over its passengers, and the settlement between partners.
+
+Two questions, two parts. *Per passenger*: :func:`passenger_costs` splits every route's
+cost over its passengers, and :func:`cost_totals` adds the shares up per payer,
+organisation and region. *Between the partners*: :func:`settle` turns the fair shares of an
+allocation rule (Shapley value by default) into whole cents and a table of transfers
+between organisations (see the section "The settlement" below).
 
 A plan prices routes, not passengers: :attr:`~vervoer.core.model.Route.cost` is what one
 vehicle's route of one trip costs (hours and km, plus the fixed cost of the vehicle day on
@@ -41,6 +47,24 @@ counts as 1 second too, so no route has only zero weights. A route without passe
 (which a plan should not have) is charged to the organisation that owns the vehicle: one
 row with an empty participant, that organisation as organisation and payer, and no region.
 
+The settlement
+--------------
+Each organisation pays the bills of its own buses in the shared plan (and a taxi for each
+of its participants' rides the plan leaves out). Its *fair share* is what the allocation
+rule the partners chose (``allocation`` in the settings: ``shapley``, ``nucleolus``,
+``standalone``, ``rides``, ``km``) says it should pay; within each pool the fair shares are
+rounded to whole cents by the largest-remainder method so that they add up exactly to what
+the pool's buses and taxis cost. The *net* amount is fair share minus buses and taxis:
+positive pays, negative receives. :func:`settlement_transfers` settles the nets with
+greedy matching on cents (the largest debtor pays the largest creditor as much as it can,
+and so on), at most ``n - 1`` transfers per pool, each organisation ending at exactly
+zero: after the transfers every organisation has paid its fair share to the cent.
+
+Example: shares 81.666..., 61.666..., 46.666... of EUR 190.00 become 81.67, 61.67 and 46.66
+(the two cents left after flooring go to the first two of three equal remainders). With
+buses costing 120.00, 70.00 and 0.00, the nets are -38.33, -8.33 and +46.66: the third
+organisation pays 38.33 to the first and 8.33 to the second.
+
 Examples
 --------
 Three passengers with direct rides of 10, 20 and 30 minutes in a route of EUR 60.01: the
@@ -60,13 +84,21 @@ from vervoer.io.scenario import Scenario
 from vervoer.routing.requests import PlaceKey, Request, requests_for
 
 __all__ = [
+    "ALLOCATION_RULES",
     "GROUPINGS",
+    "AllocationRule",
     "Grouping",
+    "OrgSettlement",
     "PassengerCost",
+    "Settlement",
+    "Transfer",
     "cost_totals",
     "passenger_costs",
     "plan_cost",
     "ride_counts",
+    "settle",
+    "settlement_transfers",
+    "shares_to_total",
     "split_cents",
     "to_cents",
 ]
@@ -300,3 +332,238 @@ def ride_counts(rows: Iterable[PassengerCost], by: Grouping) -> dict[str, int]:
 def plan_cost(plan: Plan) -> float:
     """The plan's route cost in euros: the sum of its routes, added up in whole cents."""
     return sum(to_cents(r.cost) for ride in plan.rides for r in ride.routes) / 100
+
+
+# ----------------------------------------------------------------------------- settlement
+# Between the partners: each organisation pays the bills of its own buses during the period
+# compared; the fair share of the allocation rule says what it should pay; the difference is
+# settled by transfers between organisations.
+
+AllocationRule = Literal["shapley", "nucleolus", "standalone", "rides", "km"]
+"""A rule that divides a pool's shared cost over its organisations (``allocation`` setting)."""
+
+#: every allocation rule, the default (Shapley value) first
+ALLOCATION_RULES: tuple[AllocationRule, ...] = ("shapley", "nucleolus", "standalone", "rides", "km")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Transfer:
+    """One payment of the settlement: ``payer`` pays ``payee`` ``amount`` euros.
+
+    Attributes
+    ----------
+    payer, payee
+        Organisation ids (``from`` and ``to`` in ``report.json``).
+    amount
+        Euros, a whole number of cents, above zero.
+    """
+
+    payer: str
+    payee: str
+    amount: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrgSettlement:
+    """What one organisation pays and should pay over the period compared.
+
+    Attributes
+    ----------
+    organisation, pool
+        The organisation and the pool it shares transport in.
+    own
+        Its cost on its own, ``v({i})`` (own transport).
+    buses
+        What its own vehicles cost in the shared plan (it pays these bills).
+    taxis
+        The price of its participants' rides that the shared plan leaves out (a separate
+        taxi each, ``unassigned_ride_cost``), which it pays too.
+    fair_share
+        What it should pay under the allocation rule, in whole cents; the fair shares of
+        a pool add up to what the pool's buses and taxis cost.
+    """
+
+    organisation: str
+    pool: str
+    own: float
+    buses: float
+    taxis: float
+    fair_share: float
+
+    @property
+    def net(self) -> float:
+        """What it pays (positive) or receives (negative) in the settlement."""
+        return (to_cents(self.fair_share) - to_cents(self.buses) - to_cents(self.taxis)) / 100
+
+    @property
+    def saving(self) -> float:
+        """Own cost minus fair share (euros)."""
+        return (to_cents(self.own) - to_cents(self.fair_share)) / 100
+
+    @property
+    def saving_pct(self) -> float:
+        """The saving as a percentage of the own cost (0 when that is 0)."""
+        return 100 * self.saving / self.own if self.own else 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settlement:
+    """The settlement between the partners: fair shares and the transfers that realise them.
+
+    Attributes
+    ----------
+    rule
+        The allocation rule the fair shares come from.
+    organisations
+        One row per organisation, in the order given.
+    transfers
+        The payments, pool by pool, largest debts first; they add up to zero per
+        organisation against its net amount.
+    scaled
+        The pools whose allocation did not add up to what their buses and taxis cost in the
+        shared plan (the game's v(P) comes from a separate search), so that the fair shares
+        were scaled to that cost.
+    """
+
+    rule: str
+    organisations: tuple[OrgSettlement, ...]
+    transfers: tuple[Transfer, ...]
+    scaled: tuple[str, ...] = ()
+
+
+def shares_to_total(values: Mapping[str, float], total: int) -> dict[str, int]:
+    """Scale amounts to add up to ``total`` cents, rounded by the largest-remainder method.
+
+    Parameters
+    ----------
+    values
+        Name -> amount in euros (an allocation; may hold negative amounts).
+    total
+        The whole to divide, in cents.
+
+    Returns
+    -------
+    dict of str to int
+        Name -> cents, in proportion to ``values`` (all equal when ``values`` add up to
+        zero), adding up to ``total`` exactly. Cents left over after flooring go to the
+        largest remainders, ties to the earliest name in ``values``' order.
+    """
+    from fractions import Fraction
+
+    names = list(values)
+    if not names:
+        return {}
+    whole = sum(Fraction(v) for v in values.values())
+    if whole == 0:
+        return dict(zip(names, split_cents(total, [1] * len(names)), strict=True))
+    exact = [Fraction(values[n]) * total / whole for n in names]
+    floors = [x.numerator // x.denominator for x in exact]
+    left = total - sum(floors)  # the exact shares add up to total: 0 <= left < len(names)
+    order = sorted(range(len(names)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return dict(zip(names, floors, strict=True))
+
+
+def settlement_transfers(net: Mapping[str, int]) -> list[Transfer]:
+    """The transfers that settle net amounts: each debtor pays creditors, largest first.
+
+    Greedy matching on cents: the largest debtor pays the largest creditor as much as the
+    smaller of the two, until both lists are empty. At most ``n - 1`` transfers; every
+    organisation ends exactly at zero.
+
+    Parameters
+    ----------
+    net
+        Organisation -> cents it pays (positive) or receives (negative); they add up to 0.
+
+    Returns
+    -------
+    list of Transfer
+        The payments, ordered as made.
+
+    Raises
+    ------
+    ValueError
+        When the net amounts do not add up to zero.
+    """
+    if sum(net.values()) != 0:
+        msg = f"the net amounts add up to {sum(net.values())} cents, not 0: {dict(net)}"
+        raise ValueError(msg)
+    debtors = sorted(((c, n) for n, c in net.items() if c > 0), key=lambda x: (-x[0], x[1]))
+    creditors = sorted(((-c, n) for n, c in net.items() if c < 0), key=lambda x: (-x[0], x[1]))
+    out: list[Transfer] = []
+    i = j = 0
+    owe = debtors[0][0] if debtors else 0
+    due = creditors[0][0] if creditors else 0
+    while i < len(debtors) and j < len(creditors):
+        amount = min(owe, due)
+        out.append(Transfer(payer=debtors[i][1], payee=creditors[j][1], amount=amount / 100))
+        owe, due = owe - amount, due - amount
+        if owe == 0:
+            i += 1
+            owe = debtors[i][0] if i < len(debtors) else 0
+        if due == 0:
+            j += 1
+            due = creditors[j][0] if j < len(creditors) else 0
+    return out
+
+
+def settle(
+    *,
+    pools: Mapping[str, Sequence[str]],
+    own: Mapping[str, float],
+    buses: Mapping[str, float],
+    taxis: Mapping[str, float],
+    allocation: Mapping[str, float],
+    rule: str = "shapley",
+) -> Settlement:
+    """Fair shares in whole cents and the transfers between organisations, pool by pool.
+
+    Within each pool the amount to divide is what the pool's buses and taxis cost in the
+    shared plan (whole cents); it is divided in proportion to ``allocation`` (the rule's
+    shares of ``v(P)``, which equal that cost unless a separate search found another) by
+    :func:`shares_to_total`. An organisation's net amount is its fair share minus its buses
+    and taxis; :func:`settlement_transfers` settles the nets of each pool.
+
+    Parameters
+    ----------
+    pools
+        Pool name -> its organisations (each organisation in one pool).
+    own, buses, taxis, allocation
+        Organisation -> euros: own cost ``v({i})``, its buses and taxis in the shared plan,
+        its share under the rule.
+    rule
+        The name of the rule (for the record).
+
+    Returns
+    -------
+    Settlement
+        After the transfers each organisation has paid exactly its fair share (to the cent).
+    """
+    rows: list[OrgSettlement] = []
+    transfers: list[Transfer] = []
+    scaled: list[str] = []
+    for name, members in pools.items():
+        total = sum(to_cents(buses.get(o, 0.0)) + to_cents(taxis.get(o, 0.0)) for o in members)
+        if abs(sum(allocation.get(o, 0.0) for o in members) * 100 - total) >= 0.5:
+            scaled.append(name)
+        fair = shares_to_total({o: allocation.get(o, 0.0) for o in members}, total)
+        net = {
+            o: fair[o] - to_cents(buses.get(o, 0.0)) - to_cents(taxis.get(o, 0.0)) for o in members
+        }
+        transfers += settlement_transfers(net)
+        rows += [
+            OrgSettlement(
+                organisation=o,
+                pool=name,
+                own=own.get(o, 0.0),
+                buses=to_cents(buses.get(o, 0.0)) / 100,
+                taxis=to_cents(taxis.get(o, 0.0)) / 100,
+                fair_share=fair[o] / 100,
+            )
+            for o in members
+        ]
+    return Settlement(
+        rule=rule, organisations=tuple(rows), transfers=tuple(transfers), scaled=tuple(scaled)
+    )

@@ -18,6 +18,7 @@ from vervoer.routing.requests import PlaceKey
 
 __all__ = [
     "add_vehicle",
+    "close_location",
     "merge_locations",
     "places_for_vehicle_copy",
     "remove_vehicle",
@@ -57,6 +58,56 @@ def merge_locations(scenario: Scenario, source: str, target: str) -> Scenario:
         locations=tuple(loc for loc in scenario.locations if loc.id != source),
         attendance=tuple(
             dataclasses.replace(a, location=target) if a.location == source else a
+            for a in scenario.attendance
+        ),
+    )
+
+
+def close_location(scenario: Scenario, source: str, destinations: Mapping[str, str]) -> Scenario:
+    """Close location ``source``: each of its participants goes to their own destination.
+
+    Parameters
+    ----------
+    scenario
+        The scenario to edit.
+    source
+        The id of the location that closes.
+    destinations
+        Participant id -> the location their legs at ``source`` move to (same times);
+        every participant with a leg at ``source`` needs one.
+
+    Returns
+    -------
+    Scenario
+        Without location ``source``; its attendance moved as given.
+
+    Raises
+    ------
+    ValueError
+        If a location id is unknown, a destination is ``source`` itself, or a participant
+        of ``source`` has no destination.
+    """
+    ids = {loc.id for loc in scenario.locations}
+    for loc in (source, *destinations.values()):
+        if loc not in ids:
+            msg = f"unknown location {loc!r}; expected one of {', '.join(sorted(ids))}"
+            raise ValueError(msg)
+    if source in destinations.values():
+        msg = f"location {source!r} closes; it cannot be a destination"
+        raise ValueError(msg)
+    missing = sorted(
+        {a.participant for a in scenario.attendance if a.location == source} - set(destinations)
+    )
+    if missing:
+        msg = f"no destination for participant(s) {', '.join(missing)} of location {source!r}"
+        raise ValueError(msg)
+    return dataclasses.replace(
+        scenario,
+        locations=tuple(loc for loc in scenario.locations if loc.id != source),
+        attendance=tuple(
+            dataclasses.replace(a, location=destinations[a.participant])
+            if a.location == source
+            else a
             for a in scenario.attendance
         ),
     )

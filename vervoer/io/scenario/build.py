@@ -169,9 +169,23 @@ def _locations(table: Table, org: _OrgOf) -> list[Location | None]:
                 address=address,
                 point=point,
                 region=r.get("region"),
+                capacity=_capacity(r),
+                kind=r.get("kind"),
             )
         )
     return out
+
+
+def _capacity(r: Row) -> int | None:
+    """The optional ``capacity`` of a location: participants per dagdeel (empty: no limit)."""
+    value = r.number(
+        "capacity",
+        None,
+        integer=True,
+        minimum=1,
+        expected="a whole number of participants per dagdeel, 1 or more (empty: no limit)",
+    )
+    return None if value is None else int(value)
 
 
 def _participants(table: Table, org: _OrgOf) -> list[Participant | None]:

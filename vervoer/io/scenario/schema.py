@@ -104,6 +104,8 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "address": ("address", "adres"),
         "lat": _LAT,
         "lon": _LON,
+        "capacity": ("capacity", "capaciteit", "max_deelnemers"),
+        "kind": ("kind", "soort", "activiteit", "activity", "type"),
         "region": ("region", "regio", "deelregio"),
     },
     "participants": {
@@ -171,6 +173,12 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "vehicle": ("vehicle", "voertuig"),
         "weekdays": ("weekdays", "dagen", "days"),
     },
+    # not a scenario table: the candidates file of `vervoer study` (vervoer.io.candidates)
+    "candidates": {
+        "close": ("close", "sluit", "sluiten", "location", "locatie"),
+        "into": ("into", "naar", "merge_into", "destination", "bestemming"),
+        "note": ("note", "opmerking", "notitie", "notes", "opmerkingen"),
+    },
 }
 #: table -> canonical header, in the order write_scenario writes the columns
 HEADERS: dict[str, list[str]] = {table: list(cols) for table, cols in COLUMNS.items()}
@@ -190,6 +198,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "rules": ("rule", "participant"),
     "changes": ("date", "change"),
     "locks": ("lock", "participant", "vehicle"),
+    "candidates": ("close",),
 }
 #: tables with a place: (address column, lat column, lon column)
 PLACE_COLUMNS: dict[str, tuple[str, str, str]] = {

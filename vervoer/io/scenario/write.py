@@ -74,6 +74,8 @@ def _rows(scenario: Scenario) -> dict[str, Iterable[Iterable[object]]]:
                 loc.organisation,
                 loc.address,
                 *coord_texts(loc.point),
+                number_text(loc.capacity),
+                loc.kind,
                 loc.region,
             )
             for loc in scenario.locations
@@ -173,20 +175,26 @@ def _lock_row(lock: Lock) -> tuple[str, str, str, str]:
 def settings_toml(settings: Settings) -> str:
     """The TOML text of the settings that differ from the defaults.
 
-    One ``key = value`` line a changed setting, then the pools as a ``[pools]`` table;
-    the empty text when every setting is the default.
+    One ``key = value`` line a changed setting, then the pools as a ``[pools]`` table and
+    the deelregio's as a ``[regions]`` table; the empty text when every setting is the default.
     """
     default = Settings()
     lines = []
     for f in fields(Settings):
         value = getattr(settings, f.name)
-        if f.name != "pools" and value != getattr(default, f.name):
+        if f.name not in ("pools", "regions") and value != getattr(default, f.name):
             lines.append(f"{f.name} = {_toml(value)}")
     if settings.pools:
         lines.append("\n[pools]" if lines else "[pools]")
         lines.extend(
             f"{_toml(p.name)} = [{', '.join(_toml(o) for o in p.organisations)}]"
             for p in settings.pools
+        )
+    if settings.regions:
+        lines.append("\n[regions]" if lines else "[regions]")
+        lines.extend(
+            f"{_toml(name)} = [{', '.join(_toml(m) for m in names)}]"
+            for name, names in settings.regions
         )
     return "\n".join(lines) + "\n" if lines else ""
 

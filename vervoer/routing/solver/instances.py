@@ -1,6 +1,6 @@
 """Published routing benchmarks solved with the planner's own OR-Tools model.
 
-Readers turn Cordeau's DARP files and Solomon's VRPTW files into the generic
+Readers turn Cordeau's DARP files, Solomon's VRPTW files and Li & Lim's PDPTW files into the generic
 :class:`vervoer.routing.solver.Instance` that the planner also builds, so the numbers measure the
 engine the planner uses. Instance units are scaled to integers:
 
@@ -9,6 +9,9 @@ engine the planner uses. Instance units are scaled to integers:
   recomputed with double-precision Euclidean distances (the convention of bks.csv).
 - Solomon: distance-only, every arc truncated to one decimal (``floor(10 d) / 10``, the
   ``dist_trunc1`` convention of bks.csv), x10 to integers.
+- Li & Lim: times and distances x1000, travel times rounded up, a fixed cost per vehicle
+  above any total distance (vehicles first, then distance: the hierarchical convention of
+  the best-known values); the distance is recomputed in double precision.
 """
 
 from __future__ import annotations
@@ -357,3 +360,222 @@ def gap(value: float | None, best: float) -> float:
     if value is None:
         return math.inf
     return (value - best) / best * 100
+
+
+LILIM_SCALE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class LilimData:
+    """A Li & Lim (2001) PDPTW instance as read from its file.
+
+    Attributes
+    ----------
+    name
+        The file name without its suffix (``lc101``).
+    vehicles, capacity
+        Fleet size and capacity of every vehicle.
+    xy, demand, early, late, service
+        Per node (node 0 is the depot): coordinates, load change (+ at a pickup, - at its
+        delivery), time window for the start of service and service time.
+    pairs
+        (p, 2) pickup and delivery node of each request, in the order of the pickups.
+    """
+
+    name: str
+    vehicles: int
+    capacity: int
+    xy: np.ndarray
+    demand: np.ndarray
+    early: np.ndarray
+    late: np.ndarray
+    service: np.ndarray
+    pairs: np.ndarray
+
+
+def read_lilim(path: Path) -> LilimData:
+    """Read a Li & Lim PDPTW file (see ../shared/benchmarks/README.md).
+
+    Line 1 is ``K Q S`` (vehicles, capacity, an unused speed), then one line per node:
+    ``id x y demand early late service pickup_sibling delivery_sibling``, node 0 the depot.
+
+    Parameters
+    ----------
+    path
+        The instance file.
+
+    Returns
+    -------
+    LilimData
+        The instance, with its pairs checked (each pickup names a delivery that names it
+        back).
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read, a line is malformed, the node ids are not 0, 1, ...
+        or a pickup and its delivery do not name each other.
+    """
+    name = Path(path).name
+    try:
+        lines = [ln.split() for ln in Path(path).read_text().splitlines() if ln.strip()]
+        vehicles, capacity = int(lines[0][0]), int(float(lines[0][1]))
+        rows = np.array([[float(x) for x in ln[:9]] for ln in lines[1:]])
+    except (OSError, ValueError, IndexError) as exc:
+        raise InputError(f"not a Li & Lim file: {exc}", file=name) from None
+    if rows.ndim != 2 or rows.shape[1] != 9 or len(rows) < 3:
+        raise InputError("expected node lines of nine fields after the header", file=name)
+    ids = rows[:, 0].astype(np.int64)
+    if not np.array_equal(ids, np.arange(len(rows))):
+        raise InputError("node ids must be 0, 1, 2, ... in order", file=name)
+    pick_sib, deliv_sib = rows[:, 7].astype(np.int64), rows[:, 8].astype(np.int64)
+    n = len(rows)
+    pairs = []
+    for i in range(1, n):
+        if pick_sib[i] == 0:  # a pickup: delivery_sibling names its delivery
+            j = int(deliv_sib[i])
+            if not 0 < j < n or pick_sib[j] != i:
+                msg = f"pickup {i} names delivery {j}, which does not name it back"
+                raise InputError(msg, file=name, row=i + 2)
+            pairs.append((i, j))
+    if 2 * len(pairs) != n - 1:
+        raise InputError(f"{n - 1} tasks but {len(pairs)} pickup-delivery pairs", file=name)
+    return LilimData(
+        name=Path(path).stem,
+        vehicles=vehicles,
+        capacity=capacity,
+        xy=rows[:, 1:3],
+        demand=rows[:, 3],
+        early=rows[:, 4],
+        late=rows[:, 5],
+        service=rows[:, 6],
+        pairs=np.asarray(pairs, dtype=np.int64).reshape(-1, 2),
+    )
+
+
+def lilim_vehicle_cost(d: LilimData) -> int:
+    """A fixed cost per vehicle above any total distance: vehicles first, then distance.
+
+    The bound is the sum over nodes of the longest arc leaving each (x ``LILIM_SCALE``),
+    so one vehicle fewer is always worth more than any change in distance.
+    """
+    dist = np.rint(_euclid(d.xy) * LILIM_SCALE)
+    return int(dist.max(axis=1).sum()) + 1
+
+
+def lilim_instance(d: LilimData) -> Instance:
+    """The PDPTW as a pickup-and-delivery :class:`Instance` under the hierarchical objective.
+
+    Times and distances x ``LILIM_SCALE``, travel times rounded up (as for the DARP);
+    every vehicle has the fixed cost :func:`lilim_vehicle_cost`, so the solver minimises
+    vehicles first and then distance (the convention of the Li & Lim best-known values).
+    All requests are mandatory; routes start and end at the depot within its window.
+    """
+    s = LILIM_SCALE
+    dist = _euclid(d.xy)
+    shift = (round(d.early[0] * s), round(d.late[0] * s))
+    fleet = _fleet(d.vehicles, d.capacity, shift, shift[1] - shift[0], end=0)
+    fleet["fixed_cost"] = np.full(d.vehicles, lilim_vehicle_cost(d), dtype=np.int64)
+    return Instance(
+        durations=np.ceil(dist * s - 1e-6).astype(np.int64),
+        distances=np.rint(dist * s).astype(np.int64),
+        service=np.rint(d.service * s).astype(np.int64),
+        tw_early=np.rint(d.early * s).astype(np.int64),
+        tw_late=np.rint(d.late * s).astype(np.int64),
+        demand=np.rint(d.demand).astype(np.int64)[:, None],
+        **fleet,
+        pairs=d.pairs,
+        max_slack=shift[1],
+    )
+
+
+def check_lilim(d: LilimData, routes: Sequence[Sequence[int]]) -> list[str]:
+    """Feasibility of Li & Lim routes (node ids, depot omitted) in double precision.
+
+    Travel time equals the Euclidean distance; service may start no later than the node's
+    late time (waiting is allowed); every route returns to the depot by its late time;
+    the load stays within capacity; each pickup precedes its delivery on the same route;
+    every node is visited exactly once.
+
+    Parameters
+    ----------
+    d
+        The instance.
+    routes
+        Per used vehicle, its nodes in order without the depot.
+
+    Returns
+    -------
+    list of str
+        The violations found (empty: feasible).
+    """
+    dist = _euclid(d.xy)
+    bad: list[str] = []
+    partner = {int(p): int(q) for p, q in d.pairs}
+    for route in routes:
+        t, load, prev = float(d.early[0]), 0.0, 0
+        where = {int(n): i for i, n in enumerate(route)}
+        for c in route:
+            t = max(t + dist[prev, c], float(d.early[c]))
+            if t > d.late[c] + 1e-6:
+                bad.append(f"time window of node {c}")
+            load += float(d.demand[c])
+            if load > d.capacity + 1e-9:
+                bad.append(f"capacity after node {c}")
+            if c in partner and where.get(partner[c], -1) < where[c]:
+                bad.append(f"delivery {partner[c]} not after its pickup {c} on the same route")
+            t += float(d.service[c])
+            prev = c
+        if t + dist[prev, 0] > d.late[0] + 1e-6:
+            bad.append(f"route {list(route[:3])}... returns late")
+    visits = sorted(int(c) for route in routes for c in route)
+    if visits != list(range(1, len(d.xy))):
+        bad.append("nodes not visited exactly once")
+    if len(routes) > d.vehicles:
+        bad.append(f"{len(routes)} routes but {d.vehicles} vehicles")
+    return bad
+
+
+def lilim_distance(d: LilimData, routes: Sequence[Sequence[int]]) -> float:
+    """Total double-precision length of routes (node ids, depot omitted) from and to the depot."""
+    dist = _euclid(d.xy)
+    return float(sum(_length([0, *r, 0], dist) for r in routes))
+
+
+def bench_lilim(path: Path, params: SolveParams, lns: str | None = None) -> dict[str, object]:
+    """Solve a Li & Lim PDPTW file, vehicles first and then distance.
+
+    ``path`` is a Li & Lim file; ``params`` and ``lns`` and the keys of the result are
+    those of :func:`bench_darp`. ``vehicles`` is the number of routes used and
+    ``objective`` their double-precision length (compare both with bks.csv
+    ``hier_vehicles`` and ``hier_distance``); the routes are lists of node ids.
+    """
+    d = read_lilim(path)
+    sol, seconds = _timed_solve(lilim_instance(d), params, lns)
+    if sol is None or sol.dropped_pairs:
+        return _no_solution(d.name, seconds)
+    routes = [[int(n) for n in r[1:-1]] for r in sol.routes if len(r) > 2]
+    objective = round(lilim_distance(d, routes), 4)
+    return _result(d.name, objective, routes, seconds, check_lilim(d, routes))
+
+
+def hierarchical_gap(
+    vehicles: int, distance: float | None, best_vehicles: int, best_distance: float
+) -> tuple[int, float]:
+    """The gap under the hierarchical convention: extra vehicles, then distance in percent.
+
+    Parameters
+    ----------
+    vehicles, distance
+        The solution's number of routes and total length (None: no solution).
+    best_vehicles, best_distance
+        The best-known solution's.
+
+    Returns
+    -------
+    tuple of int and float
+        Vehicles above the best-known count (negative when fewer) and the distance gap in
+        percent (inf without a solution). The distance gap is only comparable between
+        solutions with the same number of vehicles.
+    """
+    return vehicles - best_vehicles, gap(distance, best_distance)

@@ -162,8 +162,28 @@ class Model:
                     else:  # no vehicle may serve it here: left out
                         routing.ActiveVar(index).SetValue(0)
         pickup = [manager.NodeToIndex(int(p)) for p in pairs[:, 0]]
+        big = _big_penalty(inst)
         for a, b in np.asarray(inst.same_vehicle, dtype=np.int64).reshape(-1, 2).tolist():
-            solver.Add(routing.VehicleVar(pickup[a]) == routing.VehicleVar(pickup[b]))
+            va, vb = routing.VehicleVar(pickup[a]), routing.VehicleVar(pickup[b])
+            # The same vehicle, or one of them (still) left out: a plain va == vb would
+            # reject every partial solution with one of the two inserted, so the insertion
+            # heuristics, which insert one pair at a time, could place neither (on 186
+            # requests they then placed nobody within minutes). The filters see the soft
+            # constraint (a cost per extra vehicle) and keep the two together; "both or
+            # neither" is restored when the solution is read (Model.solution).
+            solver.Add(
+                solver.IsEqualVar(va, vb)
+                + solver.IsEqualCstVar(va, -1)
+                + solver.IsEqualCstVar(vb, -1)
+                >= 1
+            )
+            # half the cheaper drop penalty: apart costs less than leaving one out, so the
+            # heuristics place both and the local search then brings them together
+            pens = [
+                int(inst.penalty[r]) if len(inst.penalty) and int(inst.penalty[r]) > 0 else big
+                for r in (a, b)
+            ]
+            routing.AddSoftSameVehicleConstraint([pickup[a], pickup[b]], max(1, min(pens) // 2))
         for a, b in np.asarray(inst.different_vehicle, dtype=np.int64).reshape(-1, 2).tolist():
             va, vb = routing.VehicleVar(pickup[a]), routing.VehicleVar(pickup[b])
             # different vehicles, or the first is left out (VehicleVar -1)
@@ -215,9 +235,27 @@ class Model:
             routes.append(tuple(nodes))
             times.append(tuple(starts))
         served = {n for route in routes for n in route}
-        dropped_pairs = tuple(
-            r for r, (p, _) in enumerate(np.asarray(inst.pairs).tolist()) if p not in served
-        )
+        pairs = np.asarray(inst.pairs, dtype=np.int64).reshape(-1, 2).tolist()
+        objective = int(assignment.ObjectiveValue())
+        # pairs that must ride together or not at all: one served alone is left out too
+        alone: set[int] = set()
+        for a, b in np.asarray(inst.same_vehicle, dtype=np.int64).reshape(-1, 2).tolist():
+            if (pairs[a][0] in served) != (pairs[b][0] in served):
+                alone.add(a if pairs[a][0] in served else b)
+        if alone:
+            gone = {n for r in alone for n in pairs[r]}
+            kept = [
+                [(n, t) for n, t in zip(r, at, strict=True) if n not in gone]
+                for r, at in zip(routes, times, strict=True)
+            ]
+            routes = [tuple(n for n, _ in r) for r in kept]
+            times = [tuple(t for _, t in r) for r in kept]
+            served -= gone
+            objective += sum(
+                int(inst.penalty[r]) if len(inst.penalty) and int(inst.penalty[r]) > 0 else 0
+                for r in alone
+            )
+        dropped_pairs = tuple(r for r, (p, _) in enumerate(pairs) if p not in served)
         dropped_visits = tuple(
             r for r, node in enumerate(np.asarray(inst.visits).tolist()) if node not in served
         )
@@ -226,7 +264,7 @@ class Model:
             times=tuple(times),
             dropped_pairs=dropped_pairs,
             dropped_visits=dropped_visits,
-            objective=int(assignment.ObjectiveValue()),
+            objective=objective,
             status=status_name,
         )
 
