@@ -151,6 +151,9 @@ def test_compare_cli_report_without_names(osm_path, tmp_path, monkeypatch):
     assert "core check: Shapley value: in the core" in result.output
     assert "Period: Monday only" in result.output
     assert "cost (EUR)" in result.output and "vehicles_per_day" not in result.output
+    assert "co2_kg" not in result.output and "CO2 (kg)" in result.output
+    # not a terminal: plain progress lines with the count, elapsed time and what is counted
+    assert "Evaluating coalitions: 4/4 done, elapsed" in result.output
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "<svg" in report and "Shapley-waarde" in report
     # the first screen: the period, then own -> fair share -> saving, before the settlement

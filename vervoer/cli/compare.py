@@ -195,7 +195,9 @@ def compare(
         f"Comparing {n} organisations in {len(pools)} pool(s) over {len(keys)} trips "
         f"({coalitions} coalitions within the pools, {executor})"
     )
-    with click.progressbar(length=coalitions, label="coalitions", file=None) as bar:
+    from vervoer.core.progress import Progress
+
+    with Progress("Evaluating coalitions", coalitions) as bar:
         cmp = run_compare(
             prepared.scenario,
             prepared.matrix,
@@ -205,7 +207,7 @@ def compare(
             executor=executor,
             scheduler=scheduler,
             unassigned_ride_cost=unassigned_cost,
-            progress=lambda done, total: bar.update(done - bar.pos),
+            progress=lambda done, total: bar.update(done),
         )
     _print_comparison(cmp, prepared.scenario)
     files = write_report(
@@ -306,16 +308,9 @@ def whatif(
     m0 = plan_metrics(before, prepared.scenario)["total"]
     m1 = plan_metrics(after, sc)["total"]
     click.echo("What-if: " + "; ".join(changes))
-    click.echo(f"{'':<22}{'before':>12}{'after':>12}{'difference':>12}")
-    for label, attr in (
-        ("cost (EUR)", "cost"),
-        ("km", "km"),
-        ("vehicle hours", "hours"),
-        ("vehicles (max/day)", "max_vehicles"),
-        ("rides planned", "rides"),
-        ("unassigned", "unassigned"),
-        ("mean ride (min)", "mean_ride_min"),
-        ("max ride (min)", "max_ride_min"),
-    ):
-        a, b = getattr(m0, attr), getattr(m1, attr)
-        click.echo(f"{label:<22}{a:>12,.1f}{b:>12,.1f}{b - a:>12,.1f}")
+    click.echo(f"{'':<26}{'before':>12}{'after':>12}{'difference':>12}")
+    for label, attr, digits in TERMINAL_METRICS:
+        a, b = float(getattr(m0, attr)), float(getattr(m1, attr))
+        click.echo(
+            f"{label:<26}{_num(a, digits):>12}{_num(b, digits):>12}{_diff(b - a, digits):>12}"
+        )

@@ -205,11 +205,13 @@ def study(
     params = pipeline.search_params(
         sc, time_limit_s=time_limit, iterations=iterations, lns_rounds=lns_rounds
     )
-    with click.progressbar(length=1, label="plans", file=None) as bar:
+    from vervoer.core.progress import Progress
+
+    with Progress("Planning the candidates", len(candidates) + 1) as bar:
 
         def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(done - bar.pos)
+            bar.total = total
+            bar.update(done)
 
         result = st.run_study(
             sc,

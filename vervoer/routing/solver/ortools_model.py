@@ -144,7 +144,9 @@ class Model:
 
         Allowed vehicles are a domain restriction the local-search filters see; the links
         between pairs are constraints of the CP solver, checked on every move the filters
-        accept.
+        accept, that let either pair be left out (so the insertion heuristics can place
+        one pair at a time); "same vehicle" is also a soft same-vehicle cost the filters
+        see, and :meth:`solution` leaves out a pair whose partner could not be placed.
         """
         routing, manager = self.routing, self.manager
         solver = routing.solver()
@@ -251,8 +253,11 @@ class Model:
             routes = [tuple(n for n, _ in r) for r in kept]
             times = [tuple(t for _, t in r) for r in kept]
             served -= gone
+            # their drop penalties are added; the saved travel is not taken off (the
+            # objective is then an upper bound on the reported routes' cost)
+            big = _big_penalty(inst)
             objective += sum(
-                int(inst.penalty[r]) if len(inst.penalty) and int(inst.penalty[r]) > 0 else 0
+                int(inst.penalty[r]) if len(inst.penalty) and int(inst.penalty[r]) > 0 else big
                 for r in alone
             )
         dropped_pairs = tuple(r for r, (p, _) in enumerate(pairs) if p not in served)
