@@ -10,6 +10,7 @@ import pytest
 
 from vervoer.core.settings import SolveParams
 from vervoer.routing.solver import Instance, Solution, solve_instance, tighten_windows
+from vervoer.routing.solver.lns import budget_rounds
 
 
 def _instance(
@@ -313,6 +314,30 @@ def test_pairs_that_ride_together_are_served_in_one_vehicle() -> None:
     assert vehicle[int(inst.pairs[0][0])] == vehicle[int(inst.pairs[7][0])]
 
 
+def test_pairs_that_ride_together_get_in_when_the_heuristic_splits_them() -> None:
+    # two seats a bus and all three arrive at the same place within [90, 100]: the
+    # insertion heuristic puts the two close requests 0 and 2 in one bus, and request 1,
+    # which must ride with 0, then fits nowhere. The start is rebuilt with 0 and 1
+    # together (local_search._place_together) and 2 in the other bus.
+    xy = [(0, 0), (10, 0), (20, 0), (10, 40), (20, 0), (11, 0), (20, 0)]
+    inst = dataclasses.replace(
+        _instance(
+            xy,
+            [(1, 2), (3, 4), (5, 6)],
+            capacity=2,
+            penalty=10_000,
+            windows={2: (90, 100), 4: (90, 100), 6: (90, 100)},
+        ),
+        same_vehicle=np.array([[0, 1]], dtype=np.int64),
+    )
+    sol = solve_instance(inst, SolveParams(time_limit_s=5, max_iterations=5, lns_rounds=0))
+    assert sol is not None
+    assert sol.dropped_pairs == ()
+    assert _violations(inst, sol) == []
+    vehicle = {n: v for v, r in enumerate(sol.routes) for n in r[1:-1]}
+    assert vehicle[1] == vehicle[3] != vehicle[5]
+
+
 def test_pairs_that_ride_together_are_both_left_out_when_one_must_be() -> None:
     # request 1 cannot be served (its delivery window closes before it can be reached);
     # request 0, tied to it, is then left out as well instead of riding without it
@@ -325,3 +350,13 @@ def test_pairs_that_ride_together_are_both_left_out_when_one_must_be() -> None:
     assert sol is not None
     assert sol.dropped_pairs == (0, 1)
     assert all(len(r) == 2 for r in sol.routes)
+
+
+def test_large_trips_get_fewer_budgeted_rounds() -> None:
+    # a round's descent costs about the square of the size more: up to 100 requests the
+    # planner's 25 rounds, then fewer, never under 3 (or the budget, if smaller)
+    assert budget_rounds(25, 91) == 25
+    assert budget_rounds(25, 186) == 7
+    assert budget_rounds(25, 1000) == 3
+    assert budget_rounds(2, 1000) == 2
+    assert budget_rounds(0, 500) == 0

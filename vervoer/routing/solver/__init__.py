@@ -35,7 +35,8 @@ Determinism: OR-Tools' routing search is single-threaded and deterministic for t
 model and parameters; the large-neighbourhood searches draw their random choices from
 ``random.Random(params.seed)`` only. With a work budget every phase stops at
 ``SolveParams.max_iterations`` solutions (``solution_limit``; a ruin-and-descend round
-at that plus two per removed request) and after ``SolveParams.lns_rounds`` rounds, a
+at that plus two per removed request) and after ``SolveParams.lns_rounds`` rounds
+(fewer above 100 requests, ``lns.budget_rounds``), a
 budget independent of the machine's speed; ``time_limit_s`` is a hard cap on the whole
 call that only cuts the search short on a slow or overloaded machine (then the result
 may differ). Without a budget (the benchmarks) the phases share the time limit.

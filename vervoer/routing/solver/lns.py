@@ -38,6 +38,17 @@ RUIN_SECONDS = 3.0
 DESCENT_SHARE = 0.15
 DESCENT_SECONDS = 2.0
 DESCENT_THRESHOLD = 0.01
+# With a number of rounds (the planner's work budget) a round removes between half of and
+# BUDGET_RUIN_SHARE of the requests (at least BUDGET_RUIN_MIN): its reinsertion and descent
+# stop after a number of solutions, and with more removed the descent ran out of them
+# before the routes were good again, so no round was accepted on 186 requests (see
+# BENCHMARKS.md, "Speed and scale").
+BUDGET_RUIN_SHARE = 0.06
+BUDGET_RUIN_MIN = 4
+# Above ROUNDS_FULL_UP_TO requests the rounds are cut by the square of the size ratio (a
+# round's descent costs about that much more), to no fewer than ROUNDS_MIN.
+ROUNDS_FULL_UP_TO = 100
+ROUNDS_MIN = 3
 
 
 def improve_by_parts(
@@ -202,10 +213,11 @@ def ruin_and_descend(
     comes from ``random.Random(params.seed)`` only.
 
     With ``rounds`` (the planner's work budget) it stops after that many rounds, the
-    margin shrinks by round instead of by time and each descent stops after
-    ``params.max_iterations`` solutions plus two per removed request (their
-    reinsertion), so the result does not depend on the machine's speed as long as
-    ``deadline`` is not reached.
+    margin shrinks by round instead of by time, a round removes fewer requests
+    (``BUDGET_RUIN_SHARE``) and each descent stops after ``params.max_iterations``
+    solutions plus two per removed request (their reinsertion), so the result does not
+    depend on the machine's speed as long as ``deadline`` is not reached (see
+    :func:`budget_rounds` for the number of rounds the planner asks for).
     """
     rng = random.Random(params.seed)
     model = build_model(inst)
@@ -215,7 +227,10 @@ def ruin_and_descend(
     if len(tasks) < 2:
         return solution
     everyone = np.arange(len(tasks), dtype=np.int64)
-    most = max(2, round(DESCENT_SHARE * len(tasks)))
+    if rounds is None:
+        most = max(2, round(DESCENT_SHARE * len(tasks)))
+    else:
+        most = min(len(tasks), max(BUDGET_RUIN_MIN, round(BUDGET_RUIN_SHARE * len(tasks))))
     best = current = solution
     begin = time.monotonic()
     span = max(deadline - begin, 1e-9)
@@ -247,6 +262,33 @@ def ruin_and_descend(
             if found.objective < best.objective:
                 best = replace(found, initial_objective=None)
     return best
+
+
+def budget_rounds(rounds: int, requests: int) -> int:
+    """The rounds of :func:`ruin_and_descend` for a work budget of ``rounds`` on a trip.
+
+    Up to ``ROUNDS_FULL_UP_TO`` requests all of them; above, ``rounds`` times the square
+    of ``ROUNDS_FULL_UP_TO / requests``, at least ``ROUNDS_MIN`` (or ``rounds`` if fewer).
+    On 186 requests a round takes about 13 s on one core, against under 2 s on 91, so
+    the full 25 rounds would pass the planner's 300 s cap and the clock, not the budget,
+    would end the search.
+
+    Parameters
+    ----------
+    rounds
+        The budget (``SolveParams.lns_rounds``).
+    requests
+        Requests (pickup-delivery pairs and single visits) of the instance.
+
+    Returns
+    -------
+    int
+        The rounds to run.
+    """
+    if requests <= ROUNDS_FULL_UP_TO:
+        return rounds
+    scaled = round(rounds * (ROUNDS_FULL_UP_TO / requests) ** 2)
+    return max(min(rounds, ROUNDS_MIN), scaled)
 
 
 def _nearby_routes(

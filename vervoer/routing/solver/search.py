@@ -16,6 +16,7 @@ from vervoer.core.settings import SolveParams
 from vervoer.routing.solver.instance import Instance, Solution
 from vervoer.routing.solver.lns import (
     PART_TASKS,
+    budget_rounds,
     improve_by_parts,
     ruin_and_descend,
     ruin_and_recreate,
@@ -58,8 +59,9 @@ def solve_instance(
     of short ruin-reinsert-descend rounds on one model); for pickup and delivery
     :func:`ruin_and_descend`. With a budget (``max_iterations > 0``, the planner) only one
     heuristic and guided local search are used, followed by ``params.lns_rounds`` rounds
-    of :func:`ruin_and_descend`, each phase ending at a number of solutions, so the result
-    does not depend on the machine's speed. The whole call stays within
+    of :func:`ruin_and_descend` (fewer on large trips, :func:`budget_rounds`), each
+    phase ending at a number of solutions, so the result does not depend on the
+    machine's speed. The whole call stays within
     ``params.time_limit_s`` plus model-building overhead.
 
     Parameters
@@ -87,7 +89,8 @@ def solve_instance(
         solution = solve_whole(instance, params, deadline, initial=initial)
         if solution is None or not params.lns_rounds:
             return solution
-        return ruin_and_descend(instance, solution, params, deadline, rounds=params.lns_rounds)
+        rounds = budget_rounds(params.lns_rounds, len(instance.pairs) + len(instance.visits))
+        return ruin_and_descend(instance, solution, params, deadline, rounds=rounds)
     if instance.n_tasks <= PART_TASKS * 3 // 2:
         return solve_whole(instance, params, deadline)
     pickup_delivery = len(instance.pairs) > 0
