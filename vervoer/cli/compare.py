@@ -310,7 +310,8 @@ def whatif(
     click.echo("What-if: " + "; ".join(changes))
     click.echo(f"{'':<26}{'before':>12}{'after':>12}{'difference':>12}")
     for label, attr, digits in TERMINAL_METRICS:
-        a, b = float(getattr(m0, attr)), float(getattr(m1, attr))
+        was, now = float(getattr(m0, attr)), float(getattr(m1, attr))
         click.echo(
-            f"{label:<26}{_num(a, digits):>12}{_num(b, digits):>12}{_diff(b - a, digits):>12}"
+            f"{label:<26}{_num(was, digits):>12}{_num(now, digits):>12}"
+            f"{_diff(now - was, digits):>12}"
         )
