@@ -338,6 +338,21 @@ def test_pairs_that_ride_together_get_in_when_the_heuristic_splits_them() -> Non
     assert vehicle[1] == vehicle[3] != vehicle[5]
 
 
+def test_a_chain_of_three_that_rides_at_other_times_gets_one_vehicle() -> None:
+    # 0 rides with 7 and 7 with 9; 0 is picked up at 5-65, 7 and 9 at about 490, so no
+    # insertion next to a partner works and the heuristic's routes cannot take one more:
+    # the whole group goes into one vehicle (local_search._place_group)
+    inst = dataclasses.replace(
+        _random_instance(30, seed=3), same_vehicle=np.array([[0, 7], [7, 9]], dtype=np.int64)
+    )
+    sol = solve_instance(inst, SolveParams(time_limit_s=30, max_iterations=30, lns_rounds=0))
+    assert sol is not None
+    assert sol.dropped_pairs == ()
+    assert _violations(inst, sol) == []
+    vehicle = {n: v for v, r in enumerate(sol.routes) for n in r[1:-1]}
+    assert len({vehicle[int(inst.pairs[r][0])] for r in (0, 7, 9)}) == 1
+
+
 def test_pairs_that_ride_together_are_both_left_out_when_one_must_be() -> None:
     # request 1 cannot be served (its delivery window closes before it can be reached);
     # request 0, tied to it, is then left out as well instead of riding without it

@@ -9,6 +9,7 @@ on the sub-instances and ruined routes of the large-neighbourhood searches
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -197,12 +198,19 @@ def _first_together(
         [manager.NodeToIndex(n) for n in pair]
         for pair in np.asarray(inst.pairs, dtype=np.int64).reshape(-1, 2).tolist()
     ]
-    for a, b in np.asarray(inst.same_vehicle, dtype=np.int64).reshape(-1, 2).tolist():
+    links = np.asarray(inst.same_vehicle, dtype=np.int64).reshape(-1, 2).tolist()
+    tied: dict[int, set[int]] = {}
+    for a, b in links:
+        tied.setdefault(pairs[a][0], set()).add(pairs[b][0])
+        tied.setdefault(pairs[b][0], set()).add(pairs[a][0])
+    for a, b in links:
         vehicle = {index: v for v, route in enumerate(routes) for index in route}
         va, vb = vehicle.get(pairs[a][0]), vehicle.get(pairs[b][0])
         if va == vb:
             continue
-        placed = _place_together(model, routes, pairs[a], pairs[b])
+        placed = _place_together(model, routes, pairs[a], pairs[b], tied)
+        if placed is None:
+            placed = _place_group(model, free, routes, _group(pairs, tied, pairs[a][0]))
         if placed is not None:
             routes = placed
         else:
@@ -220,19 +228,24 @@ def _first_together(
 
 # At most this many candidate routes are read per pair in _place_together (about 10 ms
 # each on 186 requests).
-PLACE_TRIES = 60
+PLACE_TRIES = 120
 
 
 def _place_together(
-    model: Model, routes: list[list[int]], a: list[int], b: list[int]
+    model: Model,
+    routes: list[list[int]],
+    a: list[int],
+    b: list[int],
+    tied: dict[int, set[int]],
 ) -> list[list[int]] | None:
-    """Routes with pair ``b`` next to pair ``a``, or both in a vehicle of their own.
+    """Routes with pairs ``a`` and ``b`` in one vehicle, or None.
 
     Tried in turn, each checked against every constraint of ``model`` by reading the
-    routes: ``b`` boarding and alighting right before or after ``a`` in ``a``'s vehicle,
-    the same with ``a`` moved to ``b``'s vehicle, then the two together in the shortest
-    routes (an unused vehicle first), boarding at one position and alighting at another
-    (at most ``PLACE_TRIES`` reads in all).
+    routes: one of the two boarding and alighting right before or after the other in the
+    other's vehicle (riding together); then anywhere in the other's vehicle, cheapest
+    detour first (one after the other, when their times lie apart); then the two
+    together in the shortest routes (an unused vehicle first). At most ``PLACE_TRIES``
+    reads in all.
 
     Parameters
     ----------
@@ -242,6 +255,9 @@ def _place_together(
         Per vehicle, the routing indices it visits.
     a, b
         Pickup and delivery index of each of the two pairs.
+    tied
+        Per pickup index, the pickups of the pairs it must ride with: a pair is not
+        moved away from another partner that rides (that read would fail anyway).
 
     Returns
     -------
@@ -251,38 +267,150 @@ def _place_together(
     moved = set(a) | set(b)
     base = [[i for i in route if i not in moved] for route in routes]
     owner = {index: v for v, route in enumerate(routes) for index in route}
-    tries = 0
+    durations = np.asarray(model.inst.durations)
+    node = model.manager.IndexToNode
 
-    def feasible(v: int, route: list[int]) -> list[list[int]] | None:
-        nonlocal tries
-        tries += 1
+    def candidates() -> Iterator[tuple[int, list[int]]]:
+        def free_to_leave(move: list[int], v: int | None) -> bool:
+            others = tied.get(move[0], set()) - {a[0], b[0]}
+            return all(owner.get(q) in (None, v) for q in others)
+
+        partners = [
+            (keep, move, owner[keep[0]])
+            for keep, move in ((a, b), (b, a))
+            if keep[0] in owner and free_to_leave(move, owner[keep[0]])
+        ]
+        for keep, move, v in partners:  # riding together
+            for before_p in (False, True):
+                for before_d in (False, True):
+                    r = [i for i in routes[v] if i not in move]
+                    r.insert(r.index(keep[0]) + (0 if before_p else 1), move[0])
+                    r.insert(r.index(keep[1]) + (0 if before_d else 1), move[1])
+                    yield v, r
+        for _keep, move, v in partners:  # one after the other
+            r = [i for i in routes[v] if i not in move]
+            for i, j in _by_detour(durations, [node(x) for x in r], node(move[0]), node(move[1])):
+                yield v, [*r[:i], move[0], *r[i:j], move[1], *r[j:]]
+        if not (free_to_leave(a, None) and free_to_leave(b, None)):
+            return
+        for v in sorted(range(len(base)), key=lambda v: len(base[v])):  # elsewhere
+            r = base[v]
+            for i in range(len(r) + 1):
+                for j in range(i, len(r) + 1):
+                    yield v, [*r[:i], a[0], b[0], *r[i:j], a[1], b[1], *r[j:]]
+
+    for tries, (v, route) in enumerate(candidates()):
+        if tries >= PLACE_TRIES:
+            break
         candidate = [*base[:v], route, *base[v + 1 :]]
-        if model.routing.ReadAssignmentFromRoutes(candidate, True) is None:
-            return None
-        return candidate
-
-    # next to the partner where it rides
-    for keep, move in ((a, b), (b, a)):
-        v = owner.get(keep[0])
-        if v is None:
-            continue
-        for before_p in (False, True):
-            for before_d in (False, True):
-                r = [i for i in routes[v] if i not in move]
-                r.insert(r.index(keep[0]) + (0 if before_p else 1), move[0])
-                r.insert(r.index(keep[1]) + (0 if before_d else 1), move[1])
-                found = feasible(v, r)
-                if found is not None:
-                    return found
-    # together elsewhere: the shortest routes first
-    for v in sorted(range(len(base)), key=lambda v: len(base[v])):
-        route = base[v]
-        for i in range(len(route) + 1):
-            for j in range(i, len(route) + 1):
-                if tries >= PLACE_TRIES:
-                    return None
-                r = [*route[:i], a[0], b[0], *route[i:j], a[1], b[1], *route[j:]]
-                found = feasible(v, r)
-                if found is not None:
-                    return found
+        if model.routing.ReadAssignmentFromRoutes(candidate, True) is not None:
+            return candidate
     return None
+
+
+def _group(pairs: list[list[int]], tied: dict[int, set[int]], first: int) -> list[list[int]]:
+    """The pairs that must ride with the pair of pickup ``first``, directly or in a chain."""
+    seen, todo = {first}, [first]
+    while todo:
+        for q in tied.get(todo.pop(), set()) - seen:
+            seen.add(q)
+            todo.append(q)
+    return [pair for pair in pairs if pair[0] in seen]
+
+
+# At most this many candidate routes are read per group in _place_group, and at most
+# GROUP_POSITIONS positions (the cheapest detours) tried per pair and vehicle.
+GROUP_TRIES = 300
+GROUP_POSITIONS = 20
+
+
+def _place_group(
+    model: Model, free: Model, routes: list[list[int]], group: list[list[int]]
+) -> list[list[int]] | None:
+    """Routes with every pair of ``group`` in one vehicle, or None.
+
+    For a group whose pairs ride at different times (one after the other, so that no
+    insertion next to a partner works) or a chain of three or more: the vehicles of the
+    group's pairs first, then the shortest routes; into each, the pairs are inserted one
+    by one, each at the first feasible of its ``GROUP_POSITIONS`` cheapest detours
+    (checked on ``free``, the model without the rules, since the group is incomplete
+    meanwhile), and the result is read into ``model``. At most ``GROUP_TRIES`` reads.
+
+    Parameters
+    ----------
+    model, free
+        The model with the rules and the same instance without them.
+    routes
+        Per vehicle, the routing indices it visits.
+    group
+        Pickup and delivery index of each pair of the group.
+
+    Returns
+    -------
+    list of list of int or None
+        The new routes; None when no vehicle took the whole group.
+    """
+    nodes = {i for pair in group for i in pair}
+    base = [[i for i in route if i not in nodes] for route in routes]
+    owner = {index: v for v, route in enumerate(routes) for index in route}
+    durations = np.asarray(model.inst.durations)
+    node = model.manager.IndexToNode
+    mine = [owner[pair[0]] for pair in group if pair[0] in owner]
+    targets = list(dict.fromkeys([*mine, *sorted(range(len(base)), key=lambda v: len(base[v]))]))
+    tries = 0
+    for v in targets:
+        route = list(base[v])
+        for pickup, delivery in group:
+            nodes_of = [node(x) for x in route]
+            options = _by_detour(durations, nodes_of, node(pickup), node(delivery))
+            for i, j in options[:GROUP_POSITIONS]:
+                if tries >= GROUP_TRIES:
+                    return None
+                tries += 1
+                r = [*route[:i], pickup, *route[i:j], delivery, *route[j:]]
+                read = free.routing.ReadAssignmentFromRoutes([*base[:v], r, *base[v + 1 :]], True)
+                if read is not None:
+                    route = r
+                    break
+            else:
+                break
+        else:
+            whole = [*base[:v], route, *base[v + 1 :]]
+            if model.routing.ReadAssignmentFromRoutes(whole, True) is not None:
+                return whole
+    return None
+
+
+def _by_detour(
+    durations: np.ndarray, route: list[int], pickup: int, delivery: int
+) -> list[tuple[int, int]]:
+    """Positions ``(i, j)`` to insert a pair into ``route`` (nodes), cheapest detour first.
+
+    The pickup goes before ``route[i]`` and the delivery before ``route[j]`` of the
+    route without the pickup (``i <= j``); the detour is the added travel time with the
+    vehicle's start and end left out (they are not in ``route``).
+    """
+
+    def added(prev: int | None, nxt: int | None, new: int) -> int:
+        cost = 0
+        if prev is not None:
+            cost += int(durations[prev, new])
+        if nxt is not None:
+            cost += int(durations[new, nxt])
+        if prev is not None and nxt is not None:
+            cost -= int(durations[prev, nxt])
+        return cost
+
+    n = len(route)
+    at = [None, *route, None]  # at[k] is the node before position k, at[k + 1] after it
+    options = []
+    for i in range(n + 1):
+        for j in range(i, n + 1):
+            if i == j:
+                # prev, pickup, delivery, next
+                cost = added(at[i], at[i + 1], pickup) + added(pickup, at[i + 1], delivery)
+            else:
+                cost = added(at[i], at[i + 1], pickup) + added(at[j], at[j + 1], delivery)
+            options.append((cost, i, j))
+    options.sort()
+    return [(i, j) for _, i, j in options]
