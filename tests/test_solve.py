@@ -367,6 +367,20 @@ def test_pairs_that_ride_together_are_both_left_out_when_one_must_be() -> None:
     assert all(len(r) == 2 for r in sol.routes)
 
 
+def test_a_chain_of_ride_together_rules_is_left_out_whole() -> None:
+    # 0 rides with 2 and 2 with 1; request 1 cannot be served, so 2 cannot ride, and
+    # then 0 cannot either: all three are left out
+    xy = [(0, 0), (5, 0), (6, 0), (50, 0), (60, 0), (5, 1), (6, 1)]
+    inst = dataclasses.replace(
+        _instance(xy, [(1, 2), (3, 4), (5, 6)], windows={4: (0, 20)}, penalty=[1000, 1000, 1000]),
+        same_vehicle=np.array([[0, 2], [2, 1]], dtype=np.int64),
+    )
+    sol = solve_instance(inst, SolveParams(time_limit_s=5, max_iterations=50))
+    assert sol is not None
+    assert sol.dropped_pairs == (0, 1, 2)
+    assert all(len(r) == 2 for r in sol.routes)
+
+
 def test_large_trips_get_fewer_budgeted_rounds() -> None:
     # a round's descent costs about the square of the size more: up to 100 requests the
     # planner's 25 rounds, then fewer, never under 3 (or the budget, if smaller)

@@ -240,10 +240,16 @@ class Model:
         pairs = np.asarray(inst.pairs, dtype=np.int64).reshape(-1, 2).tolist()
         objective = int(assignment.ObjectiveValue())
         # pairs that must ride together or not at all: one served alone is left out too
+        # (and so on along a chain of such rules)
         alone: set[int] = set()
-        for a, b in np.asarray(inst.same_vehicle, dtype=np.int64).reshape(-1, 2).tolist():
-            if (pairs[a][0] in served) != (pairs[b][0] in served):
-                alone.add(a if pairs[a][0] in served else b)
+        links = np.asarray(inst.same_vehicle, dtype=np.int64).reshape(-1, 2).tolist()
+        riding = {r for r, (p, _) in enumerate(pairs) if p in served}
+        while True:
+            more = {a if a in riding else b for a, b in links if (a in riding) != (b in riding)}
+            if not more:
+                break
+            alone |= more
+            riding -= more
         if alone:
             gone = {n for r in alone for n in pairs[r]}
             kept = [
