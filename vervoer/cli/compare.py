@@ -10,11 +10,14 @@ import click
 from vervoer.cli.options import (
     ITERATIONS,
     TIME_LIMIT,
+    budget_option,
+    cluster_options,
     handle_errors,
     lns_rounds_option,
     osm_option,
     parse_days,
     say,
+    unassigned_cost_option,
 )
 from vervoer.core.errors import InputError
 from vervoer.core.settings import COMPARE_LNS_ROUNDS
@@ -134,26 +137,9 @@ def _print_comparison(cmp: Comparison, scenario: Scenario) -> None:
 @click.option(
     "--time-limit", type=TIME_LIMIT, default=None, help="Solver seconds per ride and pool."
 )
-@click.option(
-    "--iterations",
-    type=ITERATIONS,
-    default=30,
-    show_default=True,
-    help="Deterministic search budget per ride and pool.",
-)
-@click.option(
-    "--scheduler",
-    default=None,
-    help="Dask scheduler address (tcp://host:8786); default: all local cores.",
-)
-@click.option("--dask-local", is_flag=True, help="Run the coalitions on a local Dask cluster.")
-@click.option(
-    "--unassigned-cost",
-    type=float,
-    default=75.0,
-    show_default=True,
-    help="Euros counted for a ride a plan leaves out (assumption: a separate taxi).",
-)
+@budget_option()
+@cluster_options("coalitions")
+@unassigned_cost_option()
 @click.option("--lang", type=click.Choice(["nl", "en"]), default=None)
 @lns_rounds_option(COMPARE_LNS_ROUNDS)
 @handle_errors

@@ -33,6 +33,44 @@ def lns_rounds_option(default: int) -> Callable[[F], F]:
     )
 
 
+def budget_option(default: int = 30) -> Callable[[F], F]:
+    """``--iterations N``: the deterministic search budget of the many-plan commands."""
+    return click.option(
+        "--iterations",
+        type=ITERATIONS,
+        default=default,
+        show_default=True,
+        help="Deterministic search budget per ride and pool.",
+    )
+
+
+def cluster_options(what: str) -> Callable[[F], F]:
+    """``--scheduler ADDR`` and ``--dask-local``: where the many plans of ``what`` run."""
+
+    def wrap(f: F) -> F:
+        f = click.option(
+            "--dask-local", is_flag=True, help=f"Run the {what} on a local Dask cluster."
+        )(f)
+        return click.option(
+            "--scheduler",
+            default=None,
+            help="Dask scheduler address (tcp://host:8786); default: all local cores.",
+        )(f)
+
+    return wrap
+
+
+def unassigned_cost_option() -> Callable[[F], F]:
+    """``--unassigned-cost EUR``: what a ride a plan leaves out is counted at."""
+    return click.option(
+        "--unassigned-cost",
+        type=click.FloatRange(min=0),
+        default=75.0,
+        show_default=True,
+        help="Euros counted for a ride a plan leaves out (assumption: a separate taxi).",
+    )
+
+
 def say(msg: str) -> None:
     click.echo(f"  {msg}", err=True)
 

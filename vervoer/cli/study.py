@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING
 import click
 
 from vervoer.cli.options import (
-    ITERATIONS,
     TIME_LIMIT,
+    budget_option,
+    cluster_options,
     handle_errors,
     lns_rounds_option,
     osm_option,
     parse_days,
     say,
+    unassigned_cost_option,
 )
 from vervoer.core.settings import COMPARE_LNS_ROUNDS
 
@@ -96,19 +98,8 @@ def _print_study(study: Study, top: int) -> None:
     help="Report rides longer than this (minutes). Default: setting ride_norm_min (60).",
 )
 @click.option("--time-limit", type=TIME_LIMIT, default=None, help="Solver seconds per ride.")
-@click.option(
-    "--iterations",
-    type=ITERATIONS,
-    default=30,
-    show_default=True,
-    help="Deterministic search budget per ride and pool.",
-)
-@click.option(
-    "--scheduler",
-    default=None,
-    help="Dask scheduler address (tcp://host:8786); default: the local cores.",
-)
-@click.option("--dask-local", is_flag=True, help="Run the candidates on a local Dask cluster.")
+@budget_option()
+@cluster_options("candidates")
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -122,13 +113,7 @@ def _print_study(study: Study, top: int) -> None:
     show_default=True,
     help="Times a failed candidate is tried again before it is reported as failed.",
 )
-@click.option(
-    "--unassigned-cost",
-    type=click.FloatRange(min=0),
-    default=75.0,
-    show_default=True,
-    help="Euros counted for a ride a plan leaves out (assumption: a separate taxi).",
-)
+@unassigned_cost_option()
 @click.option(
     "--lang",
     type=click.Choice(["nl", "en"]),
