@@ -36,6 +36,14 @@ def _shared_file(env: str, default: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium, one per test module (see ``tests/chromium.py``)."""
+    from .chromium import launch
+
+    yield from launch()
+
+
 @pytest.fixture(scope="session")
 def osm_path() -> Path:
     """The real OSM extract of Liechtenstein (2015), 1.3 MB PBF."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import socket
 import threading
 import time
@@ -20,7 +19,7 @@ import pytest
 from vervoer.web.app import create_app
 
 from . import outputs_data as od
-from .test_browser import ARTIFACTS, CHROMIUM_ARGS, _missing
+from .chromium import ARTIFACTS
 from .web_data import PASSWORDS, served_scenario
 
 pytestmark = pytest.mark.browser
@@ -56,23 +55,6 @@ def server(tmp_path_factory, osm_path, osm_cache):
         os.environ.pop("VERVOER_CACHE", None)
     else:
         os.environ["VERVOER_CACHE"] = old
-
-
-@pytest.fixture(scope="module")
-def browser():
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if exe is None:
-        _missing("chromium is not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - a dev dependency
-        _missing("playwright (Python) is not installed")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 class Session:
