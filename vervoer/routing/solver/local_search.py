@@ -167,9 +167,10 @@ def _first_together(
     with another they leave both out (on the 186-request trip of ``bench_scale`` every
     heuristic did, and no later move brings in two pairs at once). So the heuristic
     ``search.first_solution_strategy`` runs on ``free``, the model without the rules;
-    every pair that then rides apart from its partner is moved next to it
-    (:func:`_place_together`), or, where no place holds both, the second is taken out,
-    and greedy descent on ``model`` goes on from there with ``search``.
+    every pair that then rides apart from its partner is moved into its partner's
+    vehicle (:func:`_place_together`), or its whole group into one vehicle
+    (:func:`_place_group`), or, where neither works, the second is taken out; greedy
+    descent on ``model`` goes on from there with ``search``.
 
     Parameters
     ----------
@@ -238,14 +239,13 @@ def _place_together(
     b: list[int],
     tied: dict[int, set[int]],
 ) -> list[list[int]] | None:
-    """Routes with pairs ``a`` and ``b`` in one vehicle, or None.
+    """Routes with pair ``b`` moved into ``a``'s vehicle or ``a`` into ``b``'s, or None.
 
     Tried in turn, each checked against every constraint of ``model`` by reading the
     routes: one of the two boarding and alighting right before or after the other in the
     other's vehicle (riding together); then anywhere in the other's vehicle, cheapest
-    detour first (one after the other, when their times lie apart); then the two
-    together in the shortest routes (an unused vehicle first). At most ``PLACE_TRIES``
-    reads in all.
+    detour first (one after the other, when their times lie apart). At most
+    ``PLACE_TRIES`` reads in all. (Both into another vehicle: :func:`_place_group`.)
 
     Parameters
     ----------
@@ -291,13 +291,6 @@ def _place_together(
             r = [i for i in routes[v] if i not in move]
             for i, j in _by_detour(durations, [node(x) for x in r], node(move[0]), node(move[1])):
                 yield v, [*r[:i], move[0], *r[i:j], move[1], *r[j:]]
-        if not (free_to_leave(a, None) and free_to_leave(b, None)):
-            return
-        for v in sorted(range(len(base)), key=lambda v: len(base[v])):  # elsewhere
-            r = base[v]
-            for i in range(len(r) + 1):
-                for j in range(i, len(r) + 1):
-                    yield v, [*r[:i], a[0], b[0], *r[i:j], a[1], b[1], *r[j:]]
 
     for tries, (v, route) in enumerate(candidates()):
         if tries >= PLACE_TRIES:
