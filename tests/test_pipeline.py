@@ -25,7 +25,7 @@ def test_public_api_names_resolve():
 def test_search_policy_is_the_pipelines():
     sc = vervoer.read_scenario(SMALL)
     params = pipeline.search_params(sc)
-    assert params.lns_rounds == pipeline.PLAN_LNS_ROUNDS == 25
+    assert params.lns_rounds == pipeline.PLAN_LNS_ROUNDS == 5
     assert params.seed == sc.settings.seed
     assert params.time_limit_s == sc.settings.time_limit_s
     assert pipeline.search_params(sc, time_limit_s=5, iterations=7, lns_rounds=0) == (

@@ -175,6 +175,52 @@ def test_a_vehicle_back_from_a_trip_needs_the_change_time_for_another_layout():
     }
 
 
+def test_layout_choices_that_give_the_same_slots_are_solved_once():
+    from vervoer.routing.planner import _layout_choices
+
+    flip = vehicle("F", "A", layouts=((8, 0), (6, 1)))
+    plain = vehicle("P", "A")
+    assert len(_layout_choices([flip, plain], {}, 600)) == 2
+    # the flip-seat vehicle's shift has ended: every choice is the plain vehicle alone
+    late = (flip.shift_end * 60, (8, 0))
+    (only,) = _layout_choices([flip, plain], {"F": late}, 600)
+    assert [s.vehicle.id for s in only] == ["P"]
+
+
+def test_lns_rounds_run_on_the_kept_layout_choice_only(monkeypatch):
+    from vervoer.routing import planner
+
+    people = [person(f"w{i}", "A", 5.1 + 0.001 * i, wheelchair=True) for i in range(2)]
+    people.append(person("s", "A", 5.12))
+    sc = scenario(
+        people,
+        [attend(p.id, "L") for p in people],
+        [vehicle("V", "A", wheelchair_places=1, layouts=((8, 0), (6, 1), (4, 2)))],
+    )
+    solved, improved = [], []
+    solve, improve = planner.solve_instance, planner.improve_solution
+
+    def counting_solve(inst, params=None, **kw):
+        solved.append(params.lns_rounds)
+        return solve(inst, params, **kw)
+
+    def counting_improve(inst, solution, params):
+        improved.append(inst.capacity.tolist())
+        return improve(inst, solution, params)
+
+    monkeypatch.setattr(planner, "solve_instance", counting_solve)
+    monkeypatch.setattr(planner, "improve_solution", counting_improve)
+    matrix, places = prepared(sc)
+    params = dataclasses.replace(FAST, lns_rounds=3)
+    plan = plan_week(sc, matrix, places, params=params, workers=1)
+    assert check_plan(plan, sc, matrix, places).ok
+    trips = len(plan.rides)
+    assert len(solved) >= 2 * trips  # every layout choice searched ...
+    assert set(solved) == {0}  # ... without the rounds,
+    assert improved == [[[4, 2]]] * trips  # which go to the kept choice: two wheelchairs
+    assert all(not r.unassigned for r in plan.rides)
+
+
 def test_rules_no_plan_can_satisfy_are_input_problems():
     sc = scenario(
         [person("a", "A", 5.1), person("b", "A", 5.1)],

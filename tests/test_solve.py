@@ -353,6 +353,30 @@ def test_a_chain_of_three_that_rides_at_other_times_gets_one_vehicle() -> None:
     assert len({vehicle[int(inst.pairs[r][0])] for r in (0, 7, 9)}) == 1
 
 
+def test_ride_together_placement_keeps_to_the_allowed_vehicles(capfd) -> None:
+    # a group of three that a rule lets ride in vehicles 4 and 5 only, placed into empty
+    # routes: no other vehicle is tried (OR-Tools prints "Vehicle 0 is not allowed at
+    # index ..." for every such read, which a coordinator would see in the terminal)
+    from vervoer.routing.solver.local_search import _place_group
+    from vervoer.routing.solver.ortools_model import build_model
+
+    allowed = np.ones((30, 6), dtype=bool)
+    allowed[[0, 7, 9], :4] = False
+    inst = dataclasses.replace(
+        _random_instance(30, seed=3),
+        same_vehicle=np.array([[0, 7], [7, 9]], dtype=np.int64),
+        allowed=allowed,
+    )
+    model = build_model(inst)
+    free = build_model(dataclasses.replace(inst, same_vehicle=np.zeros((0, 2), dtype=np.int64)))
+    index = model.manager.NodeToIndex
+    group = [[index(int(n)) for n in inst.pairs[r]] for r in (0, 7, 9)]
+    placed = _place_group(model, free, [[] for _ in range(6)], group)
+    assert placed is not None
+    assert [len(r) for r in placed] == [0, 0, 0, 0, 6, 0]
+    assert "not allowed" not in capfd.readouterr().err
+
+
 def test_pairs_that_ride_together_are_both_left_out_when_one_must_be() -> None:
     # request 1 cannot be served (its delivery window closes before it can be reached);
     # request 0, tied to it, is then left out as well instead of riding without it

@@ -33,7 +33,7 @@ from vervoer.core.model import (
     Vehicle,
     Weekday,
 )
-from vervoer.core.settings import Settings
+from vervoer.core.settings import DEFAULT_ITERATIONS, PLAN_LNS_ROUNDS, Settings
 from vervoer.geo.geocode import read_osm_addresses
 from vervoer.io.scenario import Scenario, write_scenario
 
@@ -347,9 +347,9 @@ def run_demo(
     place: str | None = None,
     participants: int = 120,
     time_limit_s: float | None = None,
-    iterations: int = 30,
+    iterations: int = DEFAULT_ITERATIONS,
     days: Sequence[Weekday] = WORKDAYS,
-    lns_rounds: int = 25,
+    lns_rounds: int = PLAN_LNS_ROUNDS,
     echo: Callable[[str], None] = print,
     say: Callable[[str], None] = print,
 ) -> dict[str, object]:
@@ -389,8 +389,8 @@ def run_demo(
         f"{len(scenario.vehicles)} vehicles (tariffs are demo assumptions)"
     )
     prepared = pipeline.prepare(scenario_dir, osm=osm_path, network=network, say=say)
-    # a short deterministic budget per pool; the time cap is well above what the budget
-    # takes on the large shared rides, so that the budget ends every search
+    # `vervoer plan`'s deterministic budget per pool; the time cap is well above what the
+    # budget takes on the large shared rides, so that the budget ends every search
     params = pipeline.search_params(
         prepared.scenario,
         time_limit_s=time_limit_s or 120.0,

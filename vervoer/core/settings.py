@@ -408,9 +408,11 @@ def _read_pools(value: object, file: str, problems: list[Problem]) -> tuple[Pool
 DEFAULT_ITERATIONS = 100
 # The default search policy, the same for the CLI, a notebook and the web app (applied by
 # :func:`vervoer.pipeline.search_params`):
-#: rounds of ruin-and-descend per ride and pool after guided local search when planning;
-#: on the demo's Monday 3-7% cheaper plans for 6-10x the solver time (BENCHMARKS.md);
-PLAN_LNS_ROUNDS = 25
+#: rounds of ruin-and-descend per ride and pool after guided local search when planning
+#: (on the seat-layout choice kept only); on the demo week 3.2% cheaper than none, and
+#: with 100 solutions 11.9% cheaper than the former 30 solutions and 25 rounds in about
+#: the same time (BENCHMARKS.md, "Speed and scale");
+PLAN_LNS_ROUNDS = 5
 #: the same for the own/shared comparison and what-ifs, which plan every coalition.
 COMPARE_LNS_ROUNDS = 0
 #: rounds of the large-neighbourhood search for ``vervoer replan``: a date is re-planned

@@ -60,7 +60,7 @@ from vervoer.routing.requests import (
     trips_of_day,
 )
 from vervoer.routing.rules import RuleBook, allowed_matrix
-from vervoer.routing.solver import Instance, solve_instance
+from vervoer.routing.solver import Instance, Solution, improve_solution, solve_instance
 
 DROP_PENALTY = 10_000 * MILLICENTS_PER_EURO  # leaving one stop out costs "EUR 10,000"
 
@@ -447,14 +447,14 @@ def _layout_choices(
             lambda v: max(v.seat_layouts, key=lambda lw: (lw[0], lw[1])),
         ]
     choices: list[list[_Slot]] = []
-    seen: set[tuple[tuple[int, int], ...]] = set()
+    seen: set[tuple[_Slot, ...]] = set()
     for pick in pickers:
-        layouts = tuple(pick(v) for v in vehicles)
-        if layouts in seen:
+        slots = [slot(v, pick(v)) for v in vehicles]
+        choice = [x for x in slots if x is not None]
+        if tuple(choice) in seen:  # the same slots (a vehicle that is out does not count)
             continue
-        seen.add(layouts)
-        slots = [slot(v, lw) for v, lw in zip(vehicles, layouts, strict=True)]
-        choices.append([x for x in slots if x is not None])
+        seen.add(tuple(choice))
+        choices.append(choice)
     return choices
 
 
@@ -511,16 +511,24 @@ def _plan_pool(
     if not feasible:
         return [], unassigned
 
-    best: tuple[tuple[int, float], list[Route], set[int]] | None = None
+    # each choice gets the whole-instance search; the LNS rounds (most of the time) go to
+    # the one kept only
+    first = replace(params, lns_rounds=0)
+    best: tuple[tuple[int, float], _Trip, list[Route], set[int]] | None = None
     for slots in choices:
-        routes, dropped = _solve_trip(
-            slots, feasible, free_from, matrix, places, settings, params, book, anchor
+        trip = _solve_trip(
+            slots, feasible, free_from, matrix, places, settings, first, book, anchor
         )
+        routes, dropped = trip.routes(trip.solution, matrix, free_from)
         score = (len(dropped), round(sum(r.cost for r in routes), 2))
         if best is None or score < best[0]:
-            best = (score, routes, dropped)
+            best = (score, trip, routes, dropped)
     assert best is not None
-    _, routes, dropped = best
+    _, trip, routes, dropped = best
+    if trip.solution is not None and params.lns_rounds:
+        better = improve_solution(trip.instance, trip.solution, params)
+        if better is not trip.solution:
+            routes, dropped = trip.routes(better, matrix, free_from)
     for r in sorted(dropped):
         rules = book.words(feasible[r].participant.id)
         unassigned.append(
@@ -545,8 +553,8 @@ def _solve_trip(
     params: SolveParams,
     book: RuleBook,
     anchor: Anchor | None,
-) -> tuple[list[Route], set[int]]:
-    """Solve one trip with one seat layout per vehicle: its routes and the requests left out."""
+) -> _Trip:
+    """Solve one trip with one seat layout per vehicle (see :class:`_Trip`)."""
     # nodes: one per slot's depot, then pickup and delivery of each request
     node_place: list[int] = []
     node_kind: list[StopKind] = []
@@ -652,33 +660,64 @@ def _solve_trip(
             allowed[r] = free_allowed[r]
         instance = replace(instance, tw_early=tw_early, tw_late=tw_late, allowed=allowed)
         solution = solve_instance(instance, params, initial=solution.routes)
-    routes: list[Route] = []
-    if solution is None:
-        dropped = set(range(len(feasible)))
-    else:
-        dropped = set(solution.dropped_pairs)
-        people = {r.participant.id: r.participant for r in feasible}
-        for v_idx, slot in enumerate(slots):
+    return _Trip(
+        slots=tuple(slots),
+        requests=tuple(feasible),
+        instance=instance,
+        solution=solution,
+        node_place=tuple(node_place),
+        node_kind=tuple(node_kind),
+        node_ref=tuple(node_ref),
+        service=service,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Trip:
+    """One seat-layout choice of a trip: its solver instance, a solution and the node map."""
+
+    slots: tuple[_Slot, ...]
+    requests: tuple[Request, ...]
+    instance: Instance
+    solution: Solution | None
+    node_place: tuple[int, ...]  # node -> matrix index
+    node_kind: tuple[StopKind, ...]
+    node_ref: tuple[str, ...]  # node -> vehicle, participant or location id
+    service: np.ndarray
+
+    def routes(
+        self,
+        solution: Solution | None,
+        matrix: Matrix,
+        free_from: Mapping[str, tuple[int, tuple[int, int]]],
+    ) -> tuple[list[Route], set[int]]:
+        """The routes of a solution of this trip, and the requests it leaves out."""
+        if solution is None:
+            return [], set(range(len(self.requests)))
+        k = len(self.slots)
+        people = {r.participant.id: r.participant for r in self.requests}
+        routes: list[Route] = []
+        for v_idx, slot in enumerate(self.slots):
             if not solution.used(v_idx):
                 continue
             route = _route(
                 slot.vehicle,
                 solution.routes[v_idx],
                 solution.times[v_idx],
-                node_place,
-                node_kind,
-                node_ref,
-                service,
+                self.node_place,
+                self.node_kind,
+                self.node_ref,
+                self.service,
                 matrix,
                 people,
-                feasible,
+                self.requests,
                 k,
                 first_of_day=slot.vehicle.id not in free_from,
             )
             if slot.vehicle.layouts:
                 route = replace(route, layout=slot.layout)
             routes.append(route)
-    return routes, dropped
+        return routes, set(solution.dropped_pairs)
 
 
 def _anchor_requests(

@@ -17,7 +17,10 @@ Modules, each importing only those above it:
   greedy descent, guided local search);
 - :mod:`~vervoer.routing.solver.lns`: the large-neighbourhood searches
   :func:`ruin_and_descend`, :func:`improve_by_parts`, :func:`ruin_and_recreate`;
-- :mod:`~vervoer.routing.solver.search`: :func:`solve_instance`, which runs the phases;
+- :mod:`~vervoer.routing.solver.decompose`: large instances in parts (requests grouped
+  by place and time, a share of the fleet each, joined by a whole-instance descent);
+- :mod:`~vervoer.routing.solver.search`: :func:`solve_instance`, which runs the phases,
+  and :func:`improve_solution`, its LNS rounds on their own;
 - :mod:`~vervoer.routing.solver.instances`: published benchmarks read into instances.
 
 Search (see :func:`solve_instance`): time windows are narrowed with the classic DARP
@@ -28,7 +31,9 @@ when a work budget is set: parallel cheapest insertion for pickup and delivery, 
 cheapest insertion otherwise), and guided local search
 improves the best of them; a large-neighbourhood search around OR-Tools follows
 (:func:`improve_by_parts`, :func:`ruin_and_descend`; for the planner a fixed number of
-ruin-and-descend rounds). Mandatory requests stay disjunctions with a huge penalty so
+ruin-and-descend rounds). With a work budget, an instance of more than
+``decompose.DECOMPOSE_ABOVE`` requests is solved in parts of about
+``decompose.PART_REQUESTS`` and its rounds run on the parts. Mandatory requests stay disjunctions with a huge penalty so
 that a solution always exists; a pair's penalty is counted once (on its pickup).
 
 Determinism: OR-Tools' routing search is single-threaded and deterministic for the same
@@ -46,7 +51,7 @@ from __future__ import annotations
 
 from vervoer.routing.solver.instance import HORIZON_S, Instance, Solution, tighten_windows
 from vervoer.routing.solver.lns import improve_by_parts, ruin_and_descend, ruin_and_recreate
-from vervoer.routing.solver.search import LNS, LNS_KINDS, solve_instance
+from vervoer.routing.solver.search import LNS, LNS_KINDS, improve_solution, solve_instance
 
 __all__ = [
     "HORIZON_S",
@@ -55,6 +60,7 @@ __all__ = [
     "Instance",
     "Solution",
     "improve_by_parts",
+    "improve_solution",
     "ruin_and_descend",
     "ruin_and_recreate",
     "solve_instance",

@@ -51,6 +51,7 @@ def solve_whole(
     deadline: float,
     initial: tuple[tuple[int, ...], ...] | None = None,
     strategies: tuple[str, ...] | None = None,
+    guided: bool = True,
 ) -> Solution | None:
     """First solutions (and ``initial`` routes, if given), greedy descent, then GLS.
 
@@ -73,6 +74,8 @@ def solve_whole(
         Routes to start from as well (node sequences, start and end included).
     strategies
         Names of ``FirstSolutionStrategy`` values; ``()`` to start from ``initial`` only.
+    guided
+        False: stop at the best local optimum of the descents (no guided local search).
 
     Returns
     -------
@@ -138,11 +141,14 @@ def solve_whole(
         return None
     # 2. guided local search from the best local optimum for the remaining time
     start = routing.ReadAssignmentFromRoutes(best[1], True)
-    search = search_params(deadline - time.monotonic(), budget)
-    search.local_search_metaheuristic = META.GUIDED_LOCAL_SEARCH
-    assignment = routing.SolveFromAssignmentWithParameters(start, search)
-    status = routing.status()
-    status_name = STATUS.get(int(status), str(status))
+    assignment = None
+    status_name = "ROUTING_SUCCESS"
+    if guided:
+        search = search_params(deadline - time.monotonic(), budget)
+        search.local_search_metaheuristic = META.GUIDED_LOCAL_SEARCH
+        assignment = routing.SolveFromAssignmentWithParameters(start, search)
+        status = routing.status()
+        status_name = STATUS.get(int(status), str(status))
     if assignment is None or int(assignment.ObjectiveValue()) > best[0]:
         # guided local search keeps its best solution, so this is only a safety net:
         # re-read the best local optimum and let the solver fill in the times
@@ -278,7 +284,9 @@ def _place_together(
         partners = [
             (keep, move, owner[keep[0]])
             for keep, move in ((a, b), (b, a))
-            if keep[0] in owner and free_to_leave(move, owner[keep[0]])
+            if keep[0] in owner
+            and free_to_leave(move, owner[keep[0]])
+            and _allowed(model, [move])[owner[keep[0]]]
         ]
         for keep, move, v in partners:  # riding together
             for before_p in (False, True):
@@ -350,6 +358,9 @@ def _place_group(
     node = model.manager.IndexToNode
     mine = [owner[pair[0]] for pair in group if pair[0] in owner]
     targets = list(dict.fromkeys([*mine, *sorted(range(len(base)), key=lambda v: len(base[v]))]))
+    # (a vehicle a rule keeps one of them out of is not tried: OR-Tools would log the read)
+    ok = _allowed(model, group)
+    targets = [v for v in targets if ok[v]]
     tries = 0
     for v in targets:
         route = list(base[v])
@@ -372,6 +383,20 @@ def _place_group(
             if model.routing.ReadAssignmentFromRoutes(whole, True) is not None:
                 return whole
     return None
+
+
+def _allowed(model: Model, group: list[list[int]]) -> np.ndarray:
+    """Per vehicle, whether every pair of ``group`` (routing indices) may ride in it."""
+    inst = model.inst
+    ok = np.ones(inst.n_vehicles, dtype=bool)
+    allowed = np.asarray(inst.allowed, dtype=bool)
+    if not allowed.size:
+        return ok
+    pickups = np.asarray(inst.pairs, dtype=np.int64).reshape(-1, 2)[:, 0].tolist()
+    pair_of = {int(n): r for r, n in enumerate(pickups)}
+    for pickup, _delivery in group:
+        ok &= allowed[pair_of[model.manager.IndexToNode(pickup)]]
+    return ok
 
 
 def _by_detour(

@@ -13,6 +13,7 @@ import time
 from dataclasses import replace
 
 from vervoer.core.settings import SolveParams
+from vervoer.routing.solver.decompose import DECOMPOSE_ABOVE, improve_in_parts, solve_in_parts
 from vervoer.routing.solver.instance import Instance, Solution
 from vervoer.routing.solver.lns import (
     PART_TASKS,
@@ -86,11 +87,13 @@ def solve_instance(
     now = time.monotonic()
     deadline = now + params.time_limit_s
     if params.max_iterations:
-        solution = solve_whole(instance, params, deadline, initial=initial)
+        if _in_parts(instance, initial):
+            solution = solve_in_parts(instance, params, deadline)
+        else:
+            solution = solve_whole(instance, params, deadline, initial=initial)
         if solution is None or not params.lns_rounds:
             return solution
-        rounds = budget_rounds(params.lns_rounds, len(instance.pairs) + len(instance.visits))
-        return ruin_and_descend(instance, solution, params, deadline, rounds=rounds)
+        return _budget_rounds(instance, solution, params, deadline)
     if instance.n_tasks <= PART_TASKS * 3 // 2:
         return solve_whole(instance, params, deadline)
     pickup_delivery = len(instance.pairs) > 0
@@ -111,6 +114,53 @@ def solve_instance(
         if more is not None and more.objective < solution.objective:
             solution = replace(more, initial_objective=None)
     return _large_neighbourhood(instance, solution, params, deadline, lns or LNS)
+
+
+def improve_solution(instance: Instance, solution: Solution, params: SolveParams) -> Solution:
+    """The work-budget phase after the whole-instance search: ``params.lns_rounds`` rounds.
+
+    ``solve_instance(inst, p)`` with a work budget is ``improve_solution(inst,
+    solve_instance(inst, replace(p, lns_rounds=0)), p)``: a caller that solves several
+    variants of a problem (the planner's seat-layout choices, a re-solve after releasing
+    anchored requests) runs the rounds on the one it keeps only. The rounds get their own
+    ``params.time_limit_s``.
+
+    Parameters
+    ----------
+    instance
+        The instance ``solution`` solves.
+    solution
+        Its solution, from :func:`solve_instance` without LNS rounds.
+    params
+        With a work budget (``max_iterations > 0``); ``lns_rounds`` rounds of
+        :func:`ruin_and_descend` (fewer on large instances, :func:`budget_rounds`).
+
+    Returns
+    -------
+    Solution
+        The best solution found, ``solution`` itself when no round found a better one.
+    """
+    if not params.max_iterations or not params.lns_rounds:
+        return solution
+    return _budget_rounds(instance, solution, params, time.monotonic() + params.time_limit_s)
+
+
+def _in_parts(instance: Instance, initial: object = None) -> bool:
+    """Whether a budgeted search takes ``instance`` in parts (:mod:`.decompose`).
+
+    Pickup-and-delivery instances of more than ``DECOMPOSE_ABOVE`` requests, without
+    visits and without routes to start from (those are re-plans, close to a given plan).
+    """
+    return initial is None and not len(instance.visits) and len(instance.pairs) > DECOMPOSE_ABOVE
+
+
+def _budget_rounds(
+    instance: Instance, solution: Solution, params: SolveParams, deadline: float
+) -> Solution:
+    if _in_parts(instance):
+        return improve_in_parts(instance, solution, params, deadline)
+    rounds = budget_rounds(params.lns_rounds, len(instance.pairs) + len(instance.visits))
+    return ruin_and_descend(instance, solution, params, deadline, rounds=rounds)
 
 
 def _large_neighbourhood(
