@@ -16,7 +16,9 @@ bus per six participants (the demo's 14 buses repeated, with new ids). The trip
   the budget given with ``--iterations`` / ``--lns-rounds``;
 - ``plain``: the plain alternative with the same time: one OR-Tools search per solve, the
   parallel-cheapest-insertion first solution and guided local search, stopped by the
-  clock after as many seconds as the project's search took on that solve.
+  clock after as many seconds as the project's search took on that solve, and where the
+  project runs its LNS rounds (on the seat-layout choice it keeps), guided local search
+  on from there for as long as the rounds took.
 
 It prints, per size and search, the requests, vehicles, seconds, cost, cost per planned
 ride and unassigned rides, and the ratios plain / project. Every plan is re-checked with
@@ -108,32 +110,62 @@ def plain_search(instance: Instance, seconds: float) -> Solution | None:
     return model.solution(assignment, STATUS.get(status, str(status)))
 
 
+def plain_continue(instance: Instance, solution: Solution, seconds: float) -> Solution:
+    """Guided local search from ``solution`` for ``seconds`` (the plain LNS-round time)."""
+    model = build_model(instance)
+    start = model.routing.ReadAssignmentFromRoutes(model.index_routes(solution.routes), True)
+    if start is None:
+        return solution
+    search = search_params(seconds, 0)
+    search.local_search_metaheuristic = META.GUIDED_LOCAL_SEARCH
+    assignment = model.routing.SolveFromAssignmentWithParameters(start, search)
+    if assignment is None:
+        return solution
+    found = model.solution(assignment, "ROUTING_SUCCESS")
+    return found if found.objective < solution.objective else solution
+
+
 @contextmanager
 def timed_solves(record: list[float], plain: list[float] | None) -> Iterator[None]:
-    """Time every solve of the planner into ``record``; with ``plain``, replace the search.
+    """Time every solver call of the planner into ``record``; with ``plain``, replace them.
 
-    ``plain`` holds the seconds of the project's solves in call order (the planner makes
-    the same calls for the same scenario): solve ``i`` runs :func:`plain_search` for
-    ``plain[i]`` seconds (the last entry for further calls).
+    The planner calls ``solve_instance`` per seat-layout choice and ``improve_solution``
+    (the LNS rounds) on the one it keeps. ``plain`` holds the seconds of the project's
+    calls in order (the planner makes the same calls for the same scenario): call ``i``
+    runs :func:`plain_search` (or :func:`plain_continue` for the rounds) for ``plain[i]``
+    seconds (the last entry for further calls).
     """
-    space = vars(planner)  # the planner's module namespace: its solve_instance is replaced
+    space = vars(planner)  # the planner's module namespace: its solver calls are replaced
     original: Callable[..., Solution | None] = space["solve_instance"]
+    improve: Callable[..., Solution] = space["improve_solution"]
+
+    def seconds() -> float:
+        assert plain is not None
+        return plain[min(len(record), len(plain) - 1)]
 
     def wrapped(instance: Instance, params: SolveParams | None = None, **kw: Any) -> Any:
         t0 = time.perf_counter()
         if plain is None:
             out = original(instance, params, **kw)
         else:
-            i = min(len(record), len(plain) - 1)
-            out = plain_search(instance, plain[i])
+            out = plain_search(instance, seconds())
         record.append(time.perf_counter() - t0)
         return out
 
-    space["solve_instance"] = wrapped
+    def rounds(instance: Instance, solution: Solution, params: SolveParams) -> Solution:
+        t0 = time.perf_counter()
+        if plain is None:
+            out = improve(instance, solution, params)
+        else:
+            out = plain_continue(instance, solution, seconds())
+        record.append(time.perf_counter() - t0)
+        return out
+
+    space["solve_instance"], space["improve_solution"] = wrapped, rounds
     try:
         yield
     finally:
-        space["solve_instance"] = original
+        space["solve_instance"], space["improve_solution"] = original, improve
 
 
 def _row(

@@ -221,6 +221,41 @@ def test_stable_week_keeps_vehicles_and_times_and_reports_it():
     assert check_plan(free, loose, matrix, places).ok
 
 
+def test_stable_week_releases_a_participant_whose_time_moved_and_starts_warm(monkeypatch):
+    from vervoer.routing import planner
+
+    sc = week()
+    # Monday is the template (one more participant); on Tuesday w0 arrives at 9:45 and
+    # cannot ride within the ride limit from Monday's pickup time: the held search must
+    # leave w0 out (it failed the whole trip: everyone unassigned), and the trip is solved
+    # again with w0 released, from the routes found so far
+    tuesday = [
+        attend(p.id, "L", day=Weekday.TUE, arrive=9 * 60 + 45 if p.id == "w0" else 9 * 60)
+        for p in sc.participants
+    ]
+    sc = dataclasses.replace(
+        sc,
+        attendance=(*sc.attendance, *tuesday),
+        participants=(*sc.participants, person("m0", "A", 5.15)),
+    )
+    sc = dataclasses.replace(sc, attendance=(*sc.attendance, attend("m0", "L")))
+    calls = []
+    solve = planner.solve_instance
+
+    def spy(inst, params=None, **kw):
+        calls.append(kw.get("warm", False))
+        return solve(inst, params, **kw)
+
+    monkeypatch.setattr(planner, "solve_instance", spy)
+    matrix, places = prepared(sc)
+    plan = plan_week(sc, matrix, places, params=FAST, workers=1)
+    assert check_plan(plan, sc, matrix, places).ok
+    assert all(not ride.unassigned for ride in plan.rides)
+    (tue,) = [r for r in plan.rides if r.key.weekday is Weekday.TUE and r.key.trip == "heen"]
+    assert any("w0" in stop.boarding for route in tue.routes for stop in route.stops)
+    assert True in calls  # the released search started warm
+
+
 def test_the_change_list_is_complete():
     """Every participant whose vehicle or pickup (beyond the tolerance) differs is listed."""
     base, result = base_and_replan(

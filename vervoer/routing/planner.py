@@ -648,9 +648,10 @@ def _solve_trip(
     )
     initial = _initial_routes(anchor, feasible, slots, k) if anchor else None
     solution = solve_instance(instance, params, initial=initial)
-    if anchor and solution is not None and set(solution.dropped_pairs) & anchored:
+    if anchor and (solution is None or set(solution.dropped_pairs) & anchored):
         # release the anchored requests that could not stay, and solve again from here
-        release = sorted(set(solution.dropped_pairs) & anchored)
+        # (all of them if the held trip gave no solution at all)
+        release = sorted(anchored if solution is None else set(solution.dropped_pairs) & anchored)
         early, late, free_allowed = free_windows
         tw_early, tw_late = instance.tw_early.copy(), instance.tw_late.copy()
         allowed = instance.allowed.copy()
@@ -659,7 +660,11 @@ def _solve_trip(
                 tw_early[node], tw_late[node] = early[node], late[node]
             allowed[r] = free_allowed[r]
         instance = replace(instance, tw_early=tw_early, tw_late=tw_late, allowed=allowed)
-        solution = solve_instance(instance, params, initial=solution.routes)
+        # (the routes so far are a solution of the released instance: start from them)
+        if solution is None:
+            solution = solve_instance(instance, params)
+        else:
+            solution = solve_instance(instance, params, initial=solution.routes, warm=True)
     return _Trip(
         slots=tuple(slots),
         requests=tuple(feasible),

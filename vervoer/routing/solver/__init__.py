@@ -33,8 +33,9 @@ improves the best of them; a large-neighbourhood search around OR-Tools follows
 (:func:`improve_by_parts`, :func:`ruin_and_descend`; for the planner a fixed number of
 ruin-and-descend rounds). With a work budget, an instance of more than
 ``decompose.DECOMPOSE_ABOVE`` requests is solved in parts of about
-``decompose.PART_REQUESTS`` and its rounds run on the parts. Mandatory requests stay disjunctions with a huge penalty so
-that a solution always exists; a pair's penalty is counted once (on its pickup).
+``decompose.PART_REQUESTS`` and its rounds run on the parts. Mandatory requests stay
+disjunctions with a huge penalty so that a solution always exists; a pair's penalty is
+counted once (on its pickup).
 
 Determinism: OR-Tools' routing search is single-threaded and deterministic for the same
 model and parameters; the large-neighbourhood searches draw their random choices from

@@ -114,10 +114,14 @@ class Model:
             pi, di = manager.NodeToIndex(p), manager.NodeToIndex(q)
             routing.AddPickupAndDelivery(pi, di)
             solver.Add(routing.VehicleVar(pi) == routing.VehicleVar(di))
-            solver.Add(time_dim.CumulVar(pi) <= time_dim.CumulVar(di))
+            # the time constraints hold when the pair rides: a pair that cannot ride (its
+            # windows too far apart for its ride limit, e.g. held to yesterday's pickup
+            # time) must leave the model feasible, so that it is left out, not everyone
+            idle = (1 - routing.ActiveVar(pi)) * (2 * horizon)
+            solver.Add(time_dim.CumulVar(pi) <= time_dim.CumulVar(di) + idle)
             if len(inst.max_ride):
                 limit = inst.ride_limit(r)
-                solver.Add(time_dim.CumulVar(di) - time_dim.CumulVar(pi) <= limit)
+                solver.Add(time_dim.CumulVar(di) - time_dim.CumulVar(pi) <= limit + idle)
 
                 # the same limit as a dimension rule, so the local-search filters see it
                 def ride_cb(_a: int, _b: int, limit: int = limit) -> int:

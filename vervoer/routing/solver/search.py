@@ -45,6 +45,7 @@ def solve_instance(
     *,
     lns: str | None = None,
     initial: tuple[tuple[int, ...], ...] | None = None,
+    warm: bool = False,
 ) -> Solution | None:
     """Solve an instance with OR-Tools: first solutions, guided local search, then LNS.
 
@@ -77,6 +78,9 @@ def solve_instance(
     initial
         Routes to start from as well (node sequences per vehicle, start and end included),
         e.g. yesterday's plan; with a work budget only.
+    warm
+        With ``initial``: start from it only, without a first-solution heuristic (the
+        routes are a solution of the instance, e.g. of a more constrained version of it).
 
     Returns
     -------
@@ -90,7 +94,10 @@ def solve_instance(
         if _in_parts(instance, initial):
             solution = solve_in_parts(instance, params, deadline)
         else:
-            solution = solve_whole(instance, params, deadline, initial=initial)
+            strategies = () if warm and initial is not None else None
+            solution = solve_whole(
+                instance, params, deadline, initial=initial, strategies=strategies
+            )
         if solution is None or not params.lns_rounds:
             return solution
         return _budget_rounds(instance, solution, params, deadline)
