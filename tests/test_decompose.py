@@ -81,7 +81,9 @@ def test_a_large_instance_is_solved_in_parts_feasibly(monkeypatch, rounds) -> No
     )
     calls = []
     parts = decompose.solve_in_parts
-    monkeypatch.setattr(search, "solve_in_parts", lambda *a: calls.append(1) or parts(*a))
+    monkeypatch.setattr(
+        search, "solve_in_parts", lambda *a, **kw: calls.append(1) or parts(*a, **kw)
+    )
     params = SolveParams(time_limit_s=60, max_iterations=30, lns_rounds=rounds)
     sol = solve_instance(inst, params)
     assert calls == [1]
@@ -95,3 +97,36 @@ def test_a_large_instance_is_solved_in_parts_feasibly(monkeypatch, rounds) -> No
         inst, solve_instance(inst, dataclasses.replace(params, lns_rounds=0)), params
     )
     assert again.routes == sol.routes
+
+
+def test_a_large_instance_starts_its_parts_from_given_routes(monkeypatch) -> None:
+    # a stable week's held trip: the parts start from the reference routes as well
+    monkeypatch.setattr(decompose, "PART_REQUESTS", 20)
+    from vervoer.routing.solver import search
+
+    monkeypatch.setattr(search, "DECOMPOSE_ABOVE", 40)
+    inst = _clustered(60, seed=2, vehicles=12)
+    params = SolveParams(time_limit_s=60, max_iterations=30)
+    first = solve_instance(inst, params)
+    assert first is not None
+    seen = []
+    whole = decompose.solve_whole
+    monkeypatch.setattr(
+        decompose, "solve_whole", lambda *a, **kw: seen.append(kw.get("initial")) or whole(*a, **kw)
+    )
+    again = solve_instance(inst, params, initial=first.routes)
+    assert again is not None
+    assert again.dropped_pairs == ()
+    assert _violations(inst, again) == []
+    starts = [s for s in seen[:-1] if s is not None]  # every part, then the join
+    assert len(starts) == len(seen) - 1 >= 3
+    # each part starts from the reference cut to it: a bus stays with the group of most of
+    # its requests, and its route keeps those (here two long routes across the towns)
+    groups = request_groups(inst, 3)
+    group_of = {r: g for g, members in enumerate(groups) for r in members}
+    pair_of = {int(p): r for r, p in enumerate(inst.pairs[:, 0])}
+    majority = 0
+    for route in first.routes:
+        votes = [group_of[pair_of[n]] for n in route if n in pair_of]
+        majority += max((votes.count(g) for g in set(votes)), default=0)
+    assert sum(len(r) - 2 for s in starts for r in s) == 2 * majority > 0

@@ -41,7 +41,12 @@ PARTS_SHARE = 0.6
 JOIN_SHARE_DIV = 4
 
 
-def solve_in_parts(inst: Instance, params: SolveParams, deadline: float) -> Solution | None:
+def solve_in_parts(
+    inst: Instance,
+    params: SolveParams,
+    deadline: float,
+    initial: tuple[tuple[int, ...], ...] | None = None,
+) -> Solution | None:
     """Solve a large pickup-and-delivery instance as parts, then join them.
 
     The requests are grouped (:func:`request_groups`), every group gets vehicles near it
@@ -61,6 +66,9 @@ def solve_in_parts(inst: Instance, params: SolveParams, deadline: float) -> Solu
         The work budget (``max_iterations``) for every part and for the join.
     deadline
         ``time.monotonic()`` value by which everything ends.
+    initial
+        Routes to start from as well (e.g. a stable week's reference trip): each part
+        also starts from them, cut to its requests and vehicles.
 
     Returns
     -------
@@ -68,7 +76,10 @@ def solve_in_parts(inst: Instance, params: SolveParams, deadline: float) -> Solu
         None only when the join found no solution.
     """
     groups = request_groups(inst, math.ceil(len(inst.pairs) / PART_REQUESTS))
-    fleet = share_fleet(inst, groups)
+    # with given routes, a vehicle that drives one stays with the group of most of its
+    # requests, so that each part starts from as much of them as it can
+    given = _route_groups(inst, groups, initial) if initial is not None else {}
+    fleet = share_fleet(inst, groups, given)
     pairs = np.asarray(inst.pairs, dtype=np.int64).reshape(-1, 2)
     routes: list[tuple[int, ...]] = [
         (int(s), int(e)) for s, e in zip(inst.starts, inst.ends, strict=True)
@@ -82,8 +93,19 @@ def solve_in_parts(inst: Instance, params: SolveParams, deadline: float) -> Solu
         )
         nodes = np.asarray(depots + [int(n) for r in group for n in pairs[r]], dtype=np.int64)
         sub = inst.subset(nodes, vehicles)
+        local = {int(n): j for j, n in enumerate(nodes)}
+        start = None
+        if initial is not None:
+            start = tuple(
+                (
+                    local[int(inst.starts[v])],
+                    *[local[n] for n in initial[v][1:-1] if n in local],
+                    local[int(inst.ends[v])],
+                )
+                for v in vehicles
+            )
         share = (parts_end - time.monotonic()) / (len(groups) - i)
-        found = solve_whole(sub, params, time.monotonic() + max(share, 0.5))
+        found = solve_whole(sub, params, time.monotonic() + max(share, 0.5), initial=start)
         if found is None:
             continue
         for v, route in zip(vehicles, found.routes, strict=True):
@@ -133,13 +155,9 @@ def improve_in_parts(
         The improved solution, or ``solution`` when nothing improved.
     """
     groups = request_groups(inst, math.ceil(len(inst.pairs) / PART_REQUESTS))
-    group_of = {r: g for g, members in enumerate(groups) for r in members}
-    pair_of = {int(p): r for r, p in enumerate(np.asarray(inst.pairs).reshape(-1, 2)[:, 0])}
     by_group: dict[int, list[int]] = {}
-    for v, route in enumerate(solution.routes):
-        votes = [group_of[pair_of[n]] for n in route[1:-1] if n in pair_of]
-        if votes:
-            by_group.setdefault(max(set(votes), key=lambda g: (votes.count(g), -g)), []).append(v)
+    for v, g in sorted(_route_groups(inst, groups, solution.routes).items()):
+        by_group.setdefault(g, []).append(v)
     routes = list(solution.routes)
     changed = False
     # the trip's rounds shared among the parts (as many round-seconds as a 100-request
@@ -167,6 +185,20 @@ def improve_in_parts(
         return solution
     final = _read(inst, tuple(routes), max(deadline, time.monotonic() + 1.0))
     return solution if final is None or final.objective > solution.objective else final
+
+
+def _route_groups(
+    inst: Instance, groups: list[list[int]], routes: tuple[tuple[int, ...], ...]
+) -> dict[int, int]:
+    """Per vehicle that drives a route, the group that holds most of its requests."""
+    group_of = {r: g for g, members in enumerate(groups) for r in members}
+    pair_of = {int(p): r for r, p in enumerate(np.asarray(inst.pairs).reshape(-1, 2)[:, 0])}
+    out: dict[int, int] = {}
+    for v, route in enumerate(routes):
+        votes = [group_of[pair_of[n]] for n in route[1:-1] if n in pair_of]
+        if votes:
+            out[v] = max(set(votes), key=lambda g: (votes.count(g), -g))
+    return out
 
 
 def _read(inst: Instance, routes: tuple[tuple[int, ...], ...], deadline: float) -> Solution | None:
@@ -269,7 +301,9 @@ def _assign(
     return groups
 
 
-def share_fleet(inst: Instance, groups: list[list[int]]) -> list[list[int]]:
+def share_fleet(
+    inst: Instance, groups: list[list[int]], given: dict[int, int] | None = None
+) -> list[list[int]]:
     """Vehicles for each group: near its requests, enough for ``FLEET_SLACK`` times its load.
 
     The group with the largest share of its load still uncovered (in any load dimension)
@@ -285,6 +319,8 @@ def share_fleet(inst: Instance, groups: list[list[int]]) -> list[list[int]]:
         The instance.
     groups
         Pair indices per group (:func:`request_groups`).
+    given
+        Vehicles already placed: vehicle -> group.
 
     Returns
     -------
@@ -304,6 +340,10 @@ def share_fleet(inst: Instance, groups: list[list[int]]) -> list[list[int]]:
     near = np.stack([dur[np.ix_(starts, pairs[g, 0])].mean(axis=1) for g in groups])  # (g, v)
     free = np.ones(inst.n_vehicles, dtype=bool)
     fleet: list[list[int]] = [[] for _ in groups]
+    for v, placed in sorted((given or {}).items()):
+        fleet[placed].append(v)
+        free[v] = False
+        have[placed] += capacity[v]
     allowed = np.asarray(inst.allowed, dtype=bool)
     if allowed.size:
         for gi, g in enumerate(groups):

@@ -91,8 +91,8 @@ def solve_instance(
     now = time.monotonic()
     deadline = now + params.time_limit_s
     if params.max_iterations:
-        if _in_parts(instance, initial):
-            solution = solve_in_parts(instance, params, deadline)
+        if _in_parts(instance):
+            solution = solve_in_parts(instance, params, deadline, initial=initial)
         else:
             strategies = () if warm and initial is not None else None
             solution = solve_whole(
@@ -152,13 +152,13 @@ def improve_solution(instance: Instance, solution: Solution, params: SolveParams
     return _budget_rounds(instance, solution, params, time.monotonic() + params.time_limit_s)
 
 
-def _in_parts(instance: Instance, initial: object = None) -> bool:
+def _in_parts(instance: Instance) -> bool:
     """Whether a budgeted search takes ``instance`` in parts (:mod:`.decompose`).
 
     Pickup-and-delivery instances of more than ``DECOMPOSE_ABOVE`` requests, without
-    visits and without routes to start from (those are re-plans, close to a given plan).
+    visits.
     """
-    return initial is None and not len(instance.visits) and len(instance.pairs) > DECOMPOSE_ABOVE
+    return not len(instance.visits) and len(instance.pairs) > DECOMPOSE_ABOVE
 
 
 def _budget_rounds(
