@@ -221,7 +221,7 @@ def test_stable_week_keeps_vehicles_and_times_and_reports_it():
     assert check_plan(free, loose, matrix, places).ok
 
 
-def test_stable_week_releases_a_participant_whose_time_moved_and_starts_warm(monkeypatch):
+def test_stable_week_releases_a_participant_whose_time_moved_and_repairs(monkeypatch):
     from vervoer.routing import planner
 
     sc = week()
@@ -243,7 +243,7 @@ def test_stable_week_releases_a_participant_whose_time_moved_and_starts_warm(mon
     solve = planner.solve_instance
 
     def spy(inst, params=None, **kw):
-        calls.append(kw.get("warm", False))
+        calls.append(kw.get("repaired", False))
         return solve(inst, params, **kw)
 
     monkeypatch.setattr(planner, "solve_instance", spy)
@@ -253,7 +253,7 @@ def test_stable_week_releases_a_participant_whose_time_moved_and_starts_warm(mon
     assert all(not ride.unassigned for ride in plan.rides)
     (tue,) = [r for r in plan.rides if r.key.weekday is Weekday.TUE and r.key.trip == "heen"]
     assert any("w0" in stop.boarding for route in tue.routes for stop in route.stops)
-    assert True in calls  # the released search started warm
+    assert True in calls  # the released trip was repaired from the held routes
 
 
 def test_the_change_list_is_complete():

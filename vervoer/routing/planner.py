@@ -660,11 +660,12 @@ def _solve_trip(
                 tw_early[node], tw_late[node] = early[node], late[node]
             allowed[r] = free_allowed[r]
         instance = replace(instance, tw_early=tw_early, tw_late=tw_late, allowed=allowed)
-        # (the routes so far are a solution of the released instance: start from them)
+        # (the routes so far are a good solution of the released instance: repair them, a
+        # descent that places the released; the kept choice's rounds come after)
         if solution is None:
             solution = solve_instance(instance, params)
         else:
-            solution = solve_instance(instance, params, initial=solution.routes, warm=True)
+            solution = solve_instance(instance, params, initial=solution.routes, repaired=True)
     return _Trip(
         slots=tuple(slots),
         requests=tuple(feasible),

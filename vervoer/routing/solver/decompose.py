@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import replace
 
 import numpy as np
 
 from vervoer.core.settings import SolveParams
 from vervoer.routing.solver.instance import Instance, Solution
 from vervoer.routing.solver.lns import ROUNDS_MIN, budget_rounds, ruin_and_descend
-from vervoer.routing.solver.local_search import solve_whole
+from vervoer.routing.solver.local_search import repair, solve_whole
 from vervoer.routing.solver.ortools_model import build_model, search_params
 
 #: instances with more pickup-delivery requests than this are solved in parts
@@ -36,9 +35,6 @@ GROUPING_ROUNDS = 4
 GROUP_MAX_SHARE = 1.25
 #: share of the time cap for the parts (the rest: joining them on the whole instance)
 PARTS_SHARE = 0.6
-#: the join's descent gets the budget divided by this (a descent solution on the whole of
-#: 731 requests costs about 0.5 s; 25 of them gave -0.6%, 100 -0.9%, in 7 and 47 s)
-JOIN_SHARE_DIV = 4
 
 
 def solve_in_parts(
@@ -54,9 +50,10 @@ def solve_in_parts(
     budget (:func:`~vervoer.routing.solver.local_search.solve_whole`). The joined routes
     are the start of a greedy descent on the whole instance that places the requests a
     part left out (any vehicle, the spare ones included) and improves across the parts'
-    borders, with a quarter of the budget (``JOIN_SHARE_DIV``) plus two solutions per
-    request left out; no guided local search there (on 731 requests it took 175 s for
-    4.5%), the LNS rounds come after, on the parts (:func:`improve_in_parts`).
+    borders (:func:`~vervoer.routing.solver.local_search.repair`: a quarter of the budget
+    plus two solutions per request left out); no guided local search there (on 731
+    requests it took 175 s for 4.5%), the LNS rounds come after, on the parts
+    (:func:`improve_in_parts`).
 
     Parameters
     ----------
@@ -110,19 +107,7 @@ def solve_in_parts(
             continue
         for v, route in zip(vehicles, found.routes, strict=True):
             routes[v] = tuple(int(nodes[n]) for n in route)
-    # the join's descent: a quarter of the budget, plus two moves per request left out
-    served = {n for route in routes for n in route}
-    left_out = sum(1 for p in pairs[:, 0].tolist() if p not in served)
-    budget = max(1, params.max_iterations // JOIN_SHARE_DIV) + 2 * left_out
-    joined = solve_whole(
-        inst,
-        replace(params, max_iterations=budget),
-        deadline,
-        initial=tuple(routes),
-        strategies=(),
-        guided=False,
-    )
-    return None if joined is None else replace(joined, initial_objective=None)
+    return repair(inst, tuple(routes), params, deadline)
 
 
 def improve_in_parts(

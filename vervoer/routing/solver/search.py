@@ -22,7 +22,7 @@ from vervoer.routing.solver.lns import (
     ruin_and_descend,
     ruin_and_recreate,
 )
-from vervoer.routing.solver.local_search import solve_whole
+from vervoer.routing.solver.local_search import repair, solve_whole
 
 # Large instances (more than PART_TASKS * 3 // 2 stops) without a work budget: share of
 # the time for the whole-instance search, VRPTW and pickup and delivery; the rest goes to
@@ -45,7 +45,7 @@ def solve_instance(
     *,
     lns: str | None = None,
     initial: tuple[tuple[int, ...], ...] | None = None,
-    warm: bool = False,
+    repaired: bool = False,
 ) -> Solution | None:
     """Solve an instance with OR-Tools: first solutions, guided local search, then LNS.
 
@@ -78,9 +78,10 @@ def solve_instance(
     initial
         Routes to start from as well (node sequences per vehicle, start and end included),
         e.g. yesterday's plan; with a work budget only.
-    warm
-        With ``initial``: start from it only, without a first-solution heuristic (the
-        routes are a solution of the instance, e.g. of a more constrained version of it).
+    repaired
+        With ``initial`` and a work budget: only repair it (greedy descent that places
+        what it leaves out, :func:`~vervoer.routing.solver.local_search.repair`); for
+        routes that are already good, e.g. of the same trip with some requests held.
 
     Returns
     -------
@@ -91,13 +92,12 @@ def solve_instance(
     now = time.monotonic()
     deadline = now + params.time_limit_s
     if params.max_iterations:
-        if _in_parts(instance):
+        if repaired and initial is not None:
+            solution = repair(instance, initial, params, deadline)
+        elif _in_parts(instance):
             solution = solve_in_parts(instance, params, deadline, initial=initial)
         else:
-            strategies = () if warm and initial is not None else None
-            solution = solve_whole(
-                instance, params, deadline, initial=initial, strategies=strategies
-            )
+            solution = solve_whole(instance, params, deadline, initial=initial)
         if solution is None or not params.lns_rounds:
             return solution
         return _budget_rounds(instance, solution, params, deadline)
