@@ -256,6 +256,41 @@ def test_stable_week_releases_a_participant_whose_time_moved_and_repairs(monkeyp
     assert True in calls  # the released trip was repaired from the held routes
 
 
+def test_stable_week_gives_a_newcomer_a_ride_before_stability():
+    from vervoer.core.model import Rule, RuleKind
+
+    # Monday (the template, with two more in VC): four from the west in VA (four seats),
+    # four from the east in VB (five). Tuesday: n0, who rides only in VA, joins. Held to
+    # Monday, VA is full; one of the west is left out, released and moved to VB (or, if the
+    # held search leaves n0 out, the trip unheld does the same): everyone rides
+    west = [person(f"w{i}", "A", round(5.02 + 0.01 * i, 2)) for i in range(4)]
+    east = [person(f"e{i}", "A", round(5.12 + 0.01 * i, 2)) for i in range(4)]
+    monday = [person(f"m{i}", "A", round(5.35 + 0.01 * i, 2)) for i in range(2)]
+    newcomer = person("n0", "A", 5.03)
+    sc = scenario(
+        [*west, *east, *monday, newcomer],
+        [
+            *(attend(p.id, "L") for p in [*west, *east, *monday]),
+            *(attend(p.id, "L", day=Weekday.TUE) for p in [*west, *east, newcomer]),
+        ],
+        [
+            vehicle("VA", "A", 5.0, seats=4),
+            vehicle("VB", "A", 5.1, seats=5),
+            vehicle("VC", "A", 5.35, seats=4),
+        ],
+    )
+    sc = dataclasses.replace(
+        sc, rules=(Rule(kind=RuleKind.VEHICLE, participant="n0", vehicle="VA"),)
+    )
+    matrix, places = prepared(sc)
+    plan = plan_week(sc, matrix, places, params=FAST, workers=1)
+    assert check_plan(plan, sc, matrix, places).ok
+    assert all(not ride.unassigned for ride in plan.rides), [r.unassigned for r in plan.rides]
+    (tue,) = [r for r in plan.rides if str(r.key) == "tue-heen"]
+    riders = {r.vehicle: {p for s in r.stops for p in s.boarding} for r in tue.routes}
+    assert "n0" in riders["VA"] and len(riders["VA"]) == 4
+
+
 def test_the_change_list_is_complete():
     """Every participant whose vehicle or pickup (beyond the tolerance) differs is listed."""
     base, result = base_and_replan(

@@ -364,7 +364,10 @@ class Anchor:
     Each participant of the reference keeps its vehicle (a hard limit of the solver) and a
     pickup within ``tolerance_s`` of the reference time, and the solver starts from the
     reference routes; a participant for whom that is impossible is released (any vehicle,
-    any time in the window) in a second solve. See :func:`anchor_of`.
+    any time in the window) and the trip repaired. When someone is still left out after
+    that (a participant of this day only, say, with no room among the held routes), the
+    trip is solved unheld as well and that plan is kept if it leaves fewer out. See
+    :func:`anchor_of`.
     """
 
     vehicle_of: Mapping[str, str]
@@ -666,6 +669,15 @@ def _solve_trip(
             solution = solve_instance(instance, params)
         else:
             solution = solve_instance(instance, params, initial=solution.routes, repaired=True)
+    if anchor and solution is not None and solution.dropped_pairs:
+        # someone is still left out while the others are held to the reference (e.g. a
+        # participant who rides on this day only): the trip unheld, from the routes so far;
+        # a ride for everyone comes before stability
+        early, late, free_allowed = free_windows
+        unheld = replace(instance, tw_early=early, tw_late=late, allowed=free_allowed)
+        other = solve_instance(unheld, params, initial=solution.routes)
+        if other is not None and len(other.dropped_pairs) < len(solution.dropped_pairs):
+            instance, solution = unheld, other
     return _Trip(
         slots=tuple(slots),
         requests=tuple(feasible),
