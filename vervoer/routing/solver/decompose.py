@@ -19,7 +19,7 @@ import numpy as np
 
 from vervoer.core.settings import SolveParams
 from vervoer.routing.solver.instance import Instance, Solution
-from vervoer.routing.solver.lns import ROUNDS_MIN, budget_rounds, ruin_and_descend
+from vervoer.routing.solver.lns import ROUNDS_MIN, budget_rounds, ruin_and_descend, sub_instance
 from vervoer.routing.solver.local_search import repair, solve_whole
 from vervoer.routing.solver.ortools_model import build_model, search_params
 
@@ -85,11 +85,7 @@ def solve_in_parts(
     for i, (group, vehicles) in enumerate(zip(groups, fleet, strict=True)):
         if not group or not vehicles:
             continue
-        depots = sorted(
-            {int(inst.starts[v]) for v in vehicles} | {int(inst.ends[v]) for v in vehicles}
-        )
-        nodes = np.asarray(depots + [int(n) for r in group for n in pairs[r]], dtype=np.int64)
-        sub = inst.subset(nodes, vehicles)
+        sub, nodes = sub_instance(inst, vehicles, routes, [int(n) for r in group for n in pairs[r]])
         local = {int(n): j for j, n in enumerate(nodes)}
         start = None
         if initial is not None:
@@ -149,11 +145,7 @@ def improve_in_parts(
     # trip gets), at least ROUNDS_MIN each
     per_part = max(ROUNDS_MIN, math.ceil(params.lns_rounds / max(1, len(by_group))))
     for i, (_g, vehicles) in enumerate(sorted(by_group.items())):
-        depots = sorted(
-            {int(inst.starts[v]) for v in vehicles} | {int(inst.ends[v]) for v in vehicles}
-        )
-        nodes = np.asarray(depots + [n for v in vehicles for n in routes[v][1:-1]], dtype=np.int64)
-        sub = inst.subset(nodes, vehicles)
+        sub, nodes = sub_instance(inst, vehicles, routes)
         local = {int(n): j for j, n in enumerate(nodes)}
         sub_routes = tuple(tuple(local[n] for n in routes[v]) for v in vehicles)
         share = max((deadline - time.monotonic()) / (len(by_group) - i), 0.5)

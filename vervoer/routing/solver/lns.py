@@ -93,7 +93,7 @@ def improve_by_parts(
         spare = [v for v in range(len(routes)) if len(routes[v]) <= 2]
         if spare:
             group.append(rng.choice(spare))
-        sub, nodes = _sub_instance(inst, group, routes, left_out)
+        sub, nodes = sub_instance(inst, group, routes, left_out)
         local = {int(n): i for i, n in enumerate(nodes)}
         sub_routes = tuple(tuple(local[n] for n in routes[v]) for v in group)
         cap = max(0.05, min(PART_SECONDS, deadline - FINAL_SECONDS - time.monotonic()))
@@ -325,7 +325,7 @@ def _nearby_routes(
     return group
 
 
-def _sub_instance(
+def sub_instance(
     inst: Instance,
     vehicles: list[int],
     routes: list[tuple[int, ...]],
