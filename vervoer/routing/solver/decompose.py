@@ -70,7 +70,7 @@ def solve_in_parts(
     Returns
     -------
     Solution or None
-        None only when the join found no solution.
+        None only when no solution was found (then not even on the whole instance).
     """
     groups = request_groups(inst, math.ceil(len(inst.pairs) / PART_REQUESTS))
     # with given routes, a vehicle that drives one stays with the group of most of its
@@ -103,7 +103,10 @@ def solve_in_parts(
             continue
         for v, route in zip(vehicles, found.routes, strict=True):
             routes[v] = tuple(int(nodes[n]) for n in route)
-    return repair(inst, tuple(routes), params, deadline)
+    joined = repair(inst, tuple(routes), params, deadline)
+    if joined is None:  # the parts' routes do not read together (not seen): the whole trip
+        return solve_whole(inst, params, deadline, initial=initial)
+    return joined
 
 
 def improve_in_parts(
