@@ -128,8 +128,8 @@ def improve_solution(instance: Instance, solution: Solution, params: SolveParams
 
     ``solve_instance(inst, p)`` with a work budget is ``improve_solution(inst,
     solve_instance(inst, replace(p, lns_rounds=0)), p)``: a caller that solves several
-    variants of a problem (the planner's seat-layout choices, a re-solve after releasing
-    anchored requests) runs the rounds on the one it keeps only. The rounds get their own
+    variants of a problem (the planner's seat-layout choices, each held, released or
+    unheld) runs the rounds on the one it keeps only. The rounds get their own
     ``params.time_limit_s``.
 
     Parameters
