@@ -14,6 +14,9 @@ bus per six participants (the demo's 14 buses repeated, with new ids). The trip
 - ``project``: the project's search, :func:`vervoer.pipeline.search_params` (the policy of
   ``vervoer plan``: 100 solutions, ``PLAN_LNS_ROUNDS`` rounds, the scenario's time cap), or
   the budget given with ``--iterations`` / ``--lns-rounds``;
+- ``project-N`` (with ``--workers N``): the same search with N processes, as ``vervoer
+  plan`` runs a trip that has the machine to itself (its seat-layout choices, and the parts
+  of a large trip, side by side); it must give the same plan;
 - ``plain``: the plain alternative with the same time: one OR-Tools search per solve, the
   parallel-cheapest-insertion first solution and guided local search, stopped by the
   clock after as many seconds as the project's search took on that solve, and where the
@@ -193,13 +196,20 @@ def main() -> None:
     parser.add_argument("--lns-rounds", type=int, default=None, help="default: PLAN_LNS_ROUNDS")
     parser.add_argument("--time-limit", type=float, default=None, help="cap per solve (s)")
     parser.add_argument("--no-plain", action="store_true", help="the project's search only")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="also plan with this many processes (the trip's layout choices and parts side "
+        "by side); the plan must be the same as on one core",
+    )
     args = parser.parse_args()
     network = pipeline.load_road_network(args.osm, say=lambda m: None)
     addresses = address_points(args.osm)
     _, dist = snap(network, [a.point for a in addresses])
     addresses = [a for a, d in zip(addresses, dist, strict=True) if d < 150]
     print(
-        f"{'people':>6} {'search':<8} {'requests':>8} {'vehicles':>8} {'seconds':>8} "
+        f"{'people':>6} {'search':<10} {'requests':>8} {'vehicles':>8} {'seconds':>8} "
         f"{'EUR':>10} {'EUR/ride':>8} {'unassigned':>10} {'cost ratio':>10} "
         f"{'time ratio':>10} check",
         flush=True,
@@ -221,24 +231,36 @@ def main() -> None:
         vehicles = len(prepared.scenario.vehicles)
         rows = []
         project_times: list[float] = []
-        for name in ("project", "plain"):
-            if name == "plain" and args.no_plain:
-                continue
+        searches = ["project"] + ([] if args.no_plain else ["plain"])
+        if args.workers > 1:
+            searches.append(f"project-{args.workers}")
+        first_plan = None
+        for name in searches:
             record: list[float] = []
-            with timed_solves(record, None if name == "project" else project_times):
-                t0 = time.perf_counter()
+            t0 = time.perf_counter()
+            if name.startswith("project-"):  # the same search in worker processes
                 plan = pipeline.plan(
-                    prepared, mode=Mode.SHARED, rides=[TRIP], params=params, workers=1
+                    prepared, mode=Mode.SHARED, rides=[TRIP], params=params, workers=args.workers
                 )
                 seconds = time.perf_counter() - t0
+                if first_plan is not None and plan.rides != first_plan.rides:
+                    print(f"  ({name}: not the plan of one process)", flush=True)
+            else:
+                with timed_solves(record, None if name == "project" else project_times):
+                    t0 = time.perf_counter()
+                    plan = pipeline.plan(
+                        prepared, mode=Mode.SHARED, rides=[TRIP], params=params, workers=1
+                    )
+                    seconds = time.perf_counter() - t0
             if name == "project":
                 project_times = record or [1.0]
+                first_plan = plan
             ok = pipeline.check(prepared, plan).ok
             rows.append(_row(name, plan, seconds, requests, vehicles, ok))
         for row in rows:
             base = rows[0]
             print(
-                f"{size:>6} {row['search']:<8} {row['requests']:>8} {row['vehicles']:>8} "
+                f"{size:>6} {row['search']:<10} {row['requests']:>8} {row['vehicles']:>8} "
                 f"{row['seconds']:>8.1f} {row['cost']:>10.2f} {row['per_ride']:>8.2f} "
                 f"{row['unassigned']:>10} {row['cost'] / base['cost']:>10.3f} "
                 f"{row['seconds'] / base['seconds']:>10.2f} {row['check']}",

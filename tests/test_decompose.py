@@ -111,9 +111,11 @@ def test_a_large_instance_starts_its_parts_from_given_routes(monkeypatch) -> Non
     assert first is not None
     seen = []
     whole = decompose.solve_whole
-    monkeypatch.setattr(
-        decompose, "solve_whole", lambda *a, **kw: seen.append(kw.get("initial")) or whole(*a, **kw)
-    )
+    def spy(inst, params, deadline, initial=None, **kw):
+        seen.append(initial)
+        return whole(inst, params, deadline, initial=initial, **kw)
+
+    monkeypatch.setattr(decompose, "solve_whole", spy)
     again = solve_instance(inst, params, initial=first.routes)
     assert again is not None
     assert again.dropped_pairs == ()
@@ -130,3 +132,18 @@ def test_a_large_instance_starts_its_parts_from_given_routes(monkeypatch) -> Non
         votes = [group_of[pair_of[n]] for n in route if n in pair_of]
         majority += max((votes.count(g) for g in set(votes)), default=0)
     assert sum(len(r) - 2 for s in starts for r in s) == 2 * majority > 0
+
+
+def test_parts_side_by_side_give_the_solution_of_one_process(monkeypatch) -> None:
+    monkeypatch.setattr(decompose, "PART_REQUESTS", 20)
+    from vervoer.routing.solver import search
+
+    monkeypatch.setattr(search, "DECOMPOSE_ABOVE", 40)
+    inst = _clustered(60, seed=3, vehicles=12)
+    params = SolveParams(time_limit_s=60, max_iterations=30, lns_rounds=4)
+    one = solve_instance(inst, params)
+    two = solve_instance(inst, dataclasses.replace(params, workers=2))
+    assert one is not None and two is not None
+    assert two.routes == one.routes
+    assert two.objective == one.objective
+    assert _violations(inst, two) == []

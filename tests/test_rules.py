@@ -293,3 +293,36 @@ def test_locks_pin_and_forbid_and_the_reason_of_an_impossible_pin():
     )
     plan, _, _ = plan_of(tuesday)
     assert vehicle_of(plan, "x") == "NEAR"
+
+
+def test_layout_choices_side_by_side_give_the_plan_of_one_process(monkeypatch):
+    # a day alone on two cores: its trips' layout choices are solved in two processes,
+    # and the plan is the one a single process makes
+    from vervoer.core import processes
+    from vervoer.routing import planner
+
+    people = [person(f"w{i}", "A", 5.1 + 0.001 * i, wheelchair=True) for i in range(2)]
+    people += [person(f"s{i}", "A", 5.12 + 0.001 * i) for i in range(4)]
+    sc = scenario(
+        people,
+        [attend(p.id, "L") for p in people],
+        [
+            vehicle("V", "A", wheelchair_places=1, layouts=((8, 0), (6, 1), (4, 2))),
+            vehicle("W", "A"),
+        ],
+    )
+    matrix, places = prepared(sc)
+    forked = []
+    run = processes.run_parallel
+
+    def counting(fn, calls, workers):
+        forked.append((fn.__name__, len(calls), workers))
+        return run(fn, calls, workers)
+
+    monkeypatch.setattr(planner, "run_parallel", counting)
+    one = plan_week(sc, matrix, places, params=FAST, workers=1)
+    two = plan_week(sc, matrix, places, params=FAST, workers=2)
+    assert ("_solve_trip", 2, 2) in forked  # two layout choices, two processes
+    assert {w for _, _, w in forked[: len(forked) // 2]} == {1}
+    assert two.rides == one.rides
+    assert check_plan(two, sc, matrix, places).ok

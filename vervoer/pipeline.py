@@ -369,6 +369,7 @@ def replan(
     network: RoadNetwork | None = None,
     params: SolveParams | None = None,
     say: Say = _quiet,
+    workers: int | None = None,
 ) -> tuple[Prepared, Replan]:
     """Plan one date from the base week with that date's changes, changing little.
 
@@ -382,7 +383,7 @@ def replan(
         The base week's plan; None plans the date from scratch.
     changes
         A changes CSV to use instead of the scenario's ``changes`` table.
-    osm, network, params, say
+    osm, network, params, say, workers
         As for :func:`prepare` and :func:`plan`.
 
     Returns
@@ -409,6 +410,7 @@ def replan(
         params=params or search_params(prepared.scenario, lns_rounds=REPLAN_LNS_ROUNDS),
         touched=touched,
         changed=bool(changes_on(sc.changes, when)),
+        workers=workers,
     )
     # the plan says which changes it was made with, so that `check` can apply them again
     applied = [change_dict(c) for c in changes_on(sc.changes, when)]

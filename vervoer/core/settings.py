@@ -439,12 +439,18 @@ class SolveParams:
         guided local search (0: none). Each round's descent stops after
         ``max_iterations`` solutions plus two per removed request, so the result stays
         deterministic.
+    workers
+        Processes one trip's search may use (1: this process only): the seat-layout choices
+        of a trip, the parts of a large trip and their rounds run side by side. The result
+        does not depend on it; :func:`vervoer.routing.planner.plan_week` gives each day the
+        cores the days leave over.
     """
 
     time_limit_s: float = 10.0
     seed: int = 0
     max_iterations: int = DEFAULT_ITERATIONS
     lns_rounds: int = 0
+    workers: int = 1
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
@@ -455,6 +461,9 @@ class SolveParams:
             raise ValueError(msg)
         if self.lns_rounds < 0:
             msg = "`lns_rounds` must be 0 or more"
+            raise ValueError(msg)
+        if self.workers < 1:
+            msg = "`workers` must be 1 or more"
             raise ValueError(msg)
 
     @classmethod

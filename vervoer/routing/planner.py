@@ -18,11 +18,8 @@ independent and are planned in parallel processes.
 from __future__ import annotations
 
 import os
-import signal
-import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import as_completed
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -44,7 +41,7 @@ from vervoer.core.model import (
     Vehicle,
     Weekday,
 )
-from vervoer.core.processes import stop_pool
+from vervoer.core.processes import new_pool, run_parallel, signals_held, stop_pool
 from vervoer.core.settings import Settings, SolveParams
 from vervoer.geo.matrix import Matrix
 from vervoer.io.scenario import Scenario
@@ -136,7 +133,7 @@ def plan_week(
     by_day: dict[Weekday, list[RideKey]] = {}
     for key in rides:
         by_day.setdefault(key.weekday, []).append(key)
-    workers = min(workers or os.cpu_count() or 1, len(by_day))
+    cores = workers or os.cpu_count() or 1
     done: dict[RideKey, RidePlan] = {}
 
     def finished(day_plans: Sequence[RidePlan]) -> None:
@@ -154,6 +151,7 @@ def plan_week(
             key=lambda d: (sum(len(requests_for(scenario, k)) for k in by_day[d]), -d.number),
         )
     tolerance = round(settings.replan_tolerance_min * 60)
+    others = [day for day in by_day if day is not template]
 
     def anchors_of(first: Sequence[RidePlan]) -> dict[str, Anchor]:
         return {ride.key.trip: anchor_of(ride, tolerance) for ride in first}
@@ -163,32 +161,34 @@ def plan_week(
     ) -> tuple[Scenario, Matrix, Mapping[PlaceKey, int], Weekday, list[RideKey]]:
         return (scenario, matrix, places, day, by_day[day])
 
-    if workers <= 1:
+    def using(n_days: int) -> SolveParams:
+        # the cores the days leave over go to each day's trips (layout choices, parts)
+        return replace(params, workers=max(1, cores // max(1, n_days)))
+
+    day_workers = min(cores, len(others) or 1)
+    if day_workers <= 1:  # one day at a time in this process (its trips may fork)
         anchors = None
         if template is not None:
-            first = plan_day(*job(template), mode=mode, params=params)
+            first = plan_day(*job(template), mode=mode, params=using(1))
             finished(first)
             anchors = anchors_of(first)
-        for day in by_day:
-            if day is not template:
-                finished(plan_day(*job(day), mode=mode, params=params, anchors=anchors))
+        for day in others:
+            finished(plan_day(*job(day), mode=mode, params=using(1), anchors=anchors))
     else:
-        pool = ProcessPoolExecutor(
-            max_workers=workers, initializer=_worker_init, initargs=(os.getpid(),)
-        )
+        pool = new_pool(day_workers)
         try:
             anchors = None
             if template is not None:  # planned in a worker too: Ctrl-C stays immediate
-                with _signals_held():  # the workers are forked here
-                    fut = pool.submit(plan_day, *job(template), mode=mode, params=params)
+                with signals_held():  # the workers are forked here
+                    fut = pool.submit(plan_day, *job(template), mode=mode, params=using(1))
                 first = fut.result()
                 finished(first)
                 anchors = anchors_of(first)
-            with _signals_held():
+            with signals_held():
+                each = using(len(others))
                 futures = [
-                    pool.submit(plan_day, *job(day), mode=mode, params=params, anchors=anchors)
-                    for day in by_day
-                    if day is not template
+                    pool.submit(plan_day, *job(day), mode=mode, params=each, anchors=anchors)
+                    for day in others
                 ]
             for f in as_completed(futures):
                 finished(f.result())
@@ -211,53 +211,6 @@ def plan_week(
             "partial": set(rides) != set(all_trips(scenario)),
         },
     )
-
-
-_STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM back while the pool forks its workers; deliver them after.
-
-    A fork inherits the blocked signals, so a worker receives none before
-    :func:`_worker_init` has set its own handlers (no traceback from a half-started worker).
-    """
-    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not on POSIX
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def _worker_init(parent: int) -> None:
-    """Process-pool initializer: leave Ctrl-C to the main process and die with it.
-
-    Ctrl-C in a terminal reaches every process of the group; the workers ignore it, and
-    the main process stops them (:func:`vervoer.core.processes.stop_pool`). SIGTERM gets its
-    default action back (the CLI turns it into an exception in the main process, which a
-    fork inherits), so that stopping a worker is immediate even inside the solver. On
-    Linux a worker is also killed when the main process dies (``kill -9``), instead of
-    solving on as an orphan.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # see _signals_held
-    if not sys.platform.startswith("linux") or os.getppid() != parent:
-        return
-    try:
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL))
-    except (OSError, AttributeError):  # pragma: no cover - no prctl: best effort
-        return
-    if os.getppid() != parent:  # the main process died before prctl took effect
-        os._exit(1)
 
 
 def plan_day(
@@ -514,14 +467,19 @@ def _plan_pool(
     if not feasible:
         return [], unassigned
 
-    # each choice gets the whole-instance search; the LNS rounds (most of the time) go to
-    # the one kept only
-    first = replace(params, lns_rounds=0)
+    # each choice gets the whole-instance search (side by side when there are cores to
+    # spare); the LNS rounds (most of the time) go to the one kept only
+    first = replace(params, lns_rounds=0, workers=max(1, params.workers // len(choices)))
+    trips = run_parallel(
+        _solve_trip,
+        [
+            (slots, feasible, free_from, matrix, places, settings, first, book, anchor)
+            for slots in choices
+        ],
+        params.workers,
+    )
     best: tuple[tuple[int, float], _Trip, list[Route], set[int]] | None = None
-    for slots in choices:
-        trip = _solve_trip(
-            slots, feasible, free_from, matrix, places, settings, first, book, anchor
-        )
+    for trip in trips:
         routes, dropped = trip.routes(trip.solution, matrix, free_from)
         score = (len(dropped), round(sum(r.cost for r in routes), 2))
         if best is None or score < best[0]:

@@ -12,15 +12,17 @@ than the tolerance, who is no longer picked up, who is new.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from vervoer.core.model import Mode, Plan, RideKey, RidePlan, format_clock
+from vervoer.core.model import Mode, Plan, RideKey, RidePlan, Weekday, format_clock
+from vervoer.core.processes import run_parallel
 from vervoer.core.settings import SolveParams
 from vervoer.geo.matrix import Matrix
 from vervoer.io.scenario import Scenario
 from vervoer.routing.changes import weekday_of
-from vervoer.routing.planner import anchor_of, plan_day
+from vervoer.routing.planner import Anchor, anchor_of, plan_day
 from vervoer.routing.requests import PlaceKey, all_trips, requests_for
 
 
@@ -59,6 +61,7 @@ def replan_date(
     params: SolveParams,
     touched: Mapping[str, str] | None = None,
     changed: bool = True,
+    workers: int | None = None,
 ) -> Replan:
     """Plan one date close to the base plan's day (see the module docstring).
 
@@ -79,6 +82,9 @@ def replan_date(
     changed
         Whether any change of the date applies. Without one, a base day that holds exactly
         the date's requests is returned unchanged.
+    workers
+        Processes to use (default: all cores; 1: this process only): the plan from scratch
+        and the held plan are made side by side. The result does not depend on it.
 
     Returns
     -------
@@ -100,14 +106,22 @@ def replan_date(
             scratch_cost=cost,
             anchored=True,
         )
-    scratch = plan_day(day_scenario, matrix, places, day, keys, mode=mode, params=params)
+    # the plan from scratch and the held plan are independent: side by side where the
+    # cores allow, the cores left over going to each plan's trips
+    cores = workers or os.cpu_count() or 1
+    anchors = {trip: anchor_of(ride, tolerance) for trip, ride in base_rides.items()}
+    variants: list[Mapping[str, Anchor] | None] = [None, anchors] if base_rides else [None]
+    each = replace(params, workers=max(1, cores // len(variants)))
+    plans = run_parallel(
+        _plan_day,
+        [(day_scenario, matrix, places, day, keys, mode, each, a) for a in variants],
+        cores,
+    )
+    scratch = plans[0]
     scratch_cost = _cost(scratch)
     rides, anchored_cost, anchored = scratch, scratch_cost, False
     if base_rides:
-        anchors = {trip: anchor_of(ride, tolerance) for trip, ride in base_rides.items()}
-        stable = plan_day(
-            day_scenario, matrix, places, day, keys, mode=mode, params=params, anchors=anchors
-        )
+        stable = plans[1]
         anchored_cost = _cost(stable)
         limit = scratch_cost * (1 + settings.replan_max_extra_pct / 100)
         if anchored_cost <= limit + 0.005 and _left(stable) <= _left(scratch):
@@ -123,6 +137,20 @@ def replan_date(
         scratch_cost=scratch_cost,
         anchored=anchored,
     )
+
+
+def _plan_day(
+    sc: Scenario,
+    matrix: Matrix,
+    places: Mapping[PlaceKey, int],
+    day: Weekday,
+    keys: Sequence[RideKey],
+    mode: Mode,
+    params: SolveParams,
+    anchors: Mapping[str, Anchor] | None,
+) -> list[RidePlan]:
+    """:func:`plan_day` with positional arguments (a task of :func:`run_parallel`)."""
+    return plan_day(sc, matrix, places, day, keys, mode=mode, params=params, anchors=anchors)
 
 
 def _same_requests(

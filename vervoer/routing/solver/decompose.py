@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 
+from vervoer.core.processes import run_parallel
 from vervoer.core.settings import SolveParams
 from vervoer.routing.solver.instance import Instance, Solution
 from vervoer.routing.solver.lns import ROUNDS_MIN, budget_rounds, ruin_and_descend, sub_instance
@@ -81,10 +83,16 @@ def solve_in_parts(
     routes: list[tuple[int, ...]] = [
         (int(s), int(e)) for s, e in zip(inst.starts, inst.ends, strict=True)
     ]
-    parts_end = time.monotonic() + (deadline - time.monotonic()) * PARTS_SHARE
-    for i, (group, vehicles) in enumerate(zip(groups, fleet, strict=True)):
-        if not group or not vehicles:
-            continue
+    now = time.monotonic()
+    parts_end = now + (deadline - now) * PARTS_SHARE
+    todo = [(g, v) for g, v in zip(groups, fleet, strict=True) if g and v]
+    lanes = max(1, min(params.workers, len(todo)))
+    # the parts run side by side in up to `workers` processes, in waves; each wave gets an
+    # equal share of the time (a part that ends early leaves its time to the next wave)
+    wave_s = (parts_end - now) / max(1, math.ceil(len(todo) / lanes))
+    calls = []
+    cut = []
+    for i, (group, vehicles) in enumerate(todo):
         sub, nodes = sub_instance(inst, vehicles, routes, [int(n) for r in group for n in pairs[r]])
         local = {int(n): j for j, n in enumerate(nodes)}
         start = None
@@ -97,8 +105,12 @@ def solve_in_parts(
                 )
                 for v in vehicles
             )
-        share = (parts_end - time.monotonic()) / (len(groups) - i)
-        found = solve_whole(sub, params, time.monotonic() + max(share, 0.5), initial=start)
+        part_end = max(now + wave_s * (i // lanes + 1), time.monotonic() + 0.5)
+        calls.append((sub, replace(params, workers=1), part_end, start))
+        cut.append((vehicles, nodes))
+    for found, (vehicles, nodes) in zip(
+        run_parallel(solve_whole, calls, params.workers), cut, strict=True
+    ):
         if found is None:
             continue
         for v, route in zip(vehicles, found.routes, strict=True):
@@ -147,17 +159,24 @@ def improve_in_parts(
     # the trip's rounds shared among the parts (as many round-seconds as a 100-request
     # trip gets), at least ROUNDS_MIN each
     per_part = max(ROUNDS_MIN, math.ceil(params.lns_rounds / max(1, len(by_group))))
-    for i, (_g, vehicles) in enumerate(sorted(by_group.items())):
+    parts = [vehicles for _g, vehicles in sorted(by_group.items())]
+    lanes = max(1, min(params.workers, len(parts)))
+    now = time.monotonic()
+    wave_s = max((deadline - now) / max(1, math.ceil(len(parts) / lanes)), 0.5)
+    calls = []
+    cut = []
+    for i, vehicles in enumerate(parts):
         sub, nodes = sub_instance(inst, vehicles, routes)
         local = {int(n): j for j, n in enumerate(nodes)}
         sub_routes = tuple(tuple(local[n] for n in routes[v]) for v in vehicles)
-        share = max((deadline - time.monotonic()) / (len(by_group) - i), 0.5)
-        start = _read(sub, sub_routes, time.monotonic() + share)
-        if start is None:
-            continue
         rounds = min(budget_rounds(params.lns_rounds, len(sub.pairs)), per_part)
-        better = ruin_and_descend(sub, start, params, time.monotonic() + share, rounds=rounds)
-        if better.objective < start.objective:
+        part_end = now + wave_s * (i // lanes + 1)
+        calls.append((sub, sub_routes, replace(params, workers=1), part_end, rounds))
+        cut.append((vehicles, nodes))
+    for better, (vehicles, nodes) in zip(
+        run_parallel(_improve_part, calls, params.workers), cut, strict=True
+    ):
+        if better is not None:
             changed = True
             for v, route in zip(vehicles, better.routes, strict=True):
                 routes[v] = tuple(int(nodes[n]) for n in route)
@@ -165,6 +184,21 @@ def improve_in_parts(
         return solution
     final = _read(inst, tuple(routes), max(deadline, time.monotonic() + 1.0))
     return solution if final is None or final.objective > solution.objective else final
+
+
+def _improve_part(
+    sub: Instance,
+    routes: tuple[tuple[int, ...], ...],
+    params: SolveParams,
+    deadline: float,
+    rounds: int,
+) -> Solution | None:
+    """The rounds on one part (see :func:`improve_in_parts`): better routes, or None."""
+    start = _read(sub, routes, deadline)
+    if start is None:
+        return None
+    better = ruin_and_descend(sub, start, params, deadline, rounds=rounds)
+    return better if better.objective < start.objective else None
 
 
 def _route_groups(
