@@ -151,6 +151,32 @@ def test_plan_own_mode_and_bad_ride(runner, osm_path, tmp_path, monkeypatch):
     assert "no trip mon-middag; its trips on that day: mon-heen, mon-terug" in result.output
 
 
+def test_plan_on_a_local_dask_cluster_and_an_unreachable_scheduler(
+    runner, osm_path, tmp_path, monkeypatch
+):
+    pytest.importorskip("distributed")
+    monkeypatch.setenv("VERVOER_CACHE", str(tmp_path / "cache"))
+    args = ["plan", str(SMALL), "--osm", str(osm_path), "--iterations", "20", "--no-outputs"]
+    local = runner.invoke(main, [*args, "--out", str(tmp_path / "local")])
+    assert local.exit_code == 0, local.output
+    result = runner.invoke(main, [*args, "--dask-local", "--out", str(tmp_path / "dask")])
+    assert result.exit_code == 0, result.output
+    assert "on a local Dask cluster" in result.output
+    assert "check: OK" in result.output
+    on_dask = json.loads((tmp_path / "dask" / "plan.json").read_text())
+    assert on_dask["rides"] == json.loads((tmp_path / "local" / "plan.json").read_text())["rides"]
+    # nothing listens on port 1: an error message, not a traceback
+    import dask.config
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        result = runner.invoke(
+            main, [*args, "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "x")]
+        )
+    assert result.exit_code == 1, result.output
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_bench_darp_json(runner, benchmarks_dir):
     result = runner.invoke(
         main, ["bench", "darp", str(benchmarks_dir / "darp" / "a2-16.txt"), "--time-limit", "3"]

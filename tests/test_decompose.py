@@ -111,6 +111,7 @@ def test_a_large_instance_starts_its_parts_from_given_routes(monkeypatch) -> Non
     assert first is not None
     seen = []
     whole = decompose.solve_whole
+
     def spy(inst, params, deadline, initial=None, **kw):
         seen.append(initial)
         return whole(inst, params, deadline, initial=initial, **kw)

@@ -249,3 +249,24 @@ def test_ride_too_long_message_tells_the_minutes_apart():
 
     assert _minutes_apart(12 * 60 + 20, 12 * 60) == ("12.3", "12.0")
     assert _minutes_apart(71 * 60, 60 * 60) == ("71", "60")
+
+
+def test_a_week_on_a_dask_cluster_is_the_week_of_local_processes():
+    # a stable week (its busiest day first) planned as tasks on a temporary local cluster
+    pytest.importorskip("distributed")
+    people = [person(f"p{i}", "A", 5.05 + 0.01 * i) for i in range(6)]
+    days = (Weekday.MON, Weekday.TUE, Weekday.WED)
+    att = [attend(p.id, "L", day=d) for i, p in enumerate(people) for d in days[: 1 + i % 3]]
+    sc = scenario(people, att, [vehicle("V", "A"), vehicle("W", "A")])
+    matrix, places = prepared(sc)
+    local = plan_week(sc, matrix, places, params=FAST, workers=2)
+    seen = []
+    on_dask = plan_week(
+        sc, matrix, places, params=FAST, workers=2, dask=True, progress=lambda k, r: seen.append(k)
+    )
+    assert on_dask.rides == local.rides
+    assert sorted(seen, key=str) == sorted(all_trips(sc), key=str)
+    assert seen[:2] == [RideKey(weekday=Weekday.MON, trip=t) for t in ("heen", "terug")]
+    assert check_plan(on_dask, sc, matrix, places).ok
+    with pytest.raises(ValueError, match="dask=True"):
+        plan_week(sc, matrix, places, params=FAST, scheduler_address="tcp://127.0.0.1:1")

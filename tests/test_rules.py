@@ -320,9 +320,59 @@ def test_layout_choices_side_by_side_give_the_plan_of_one_process(monkeypatch):
         return run(fn, calls, workers)
 
     monkeypatch.setattr(planner, "run_parallel", counting)
+    monkeypatch.setattr(planner, "PARALLEL_FROM", 2)  # small trips too
     one = plan_week(sc, matrix, places, params=FAST, workers=1)
     two = plan_week(sc, matrix, places, params=FAST, workers=2)
     assert ("_solve_trip", 2, 2) in forked  # two layout choices, two processes
     assert {w for _, _, w in forked[: len(forked) // 2]} == {1}
     assert two.rides == one.rides
     assert check_plan(two, sc, matrix, places).ok
+
+
+def test_a_held_trip_tries_the_reference_layouts_first():
+    from vervoer.routing.planner import _layout_choices
+
+    flip = vehicle("F", "A", layouts=((8, 0), (6, 1), (4, 2)))
+    plain = vehicle("P", "A")
+    choices = _layout_choices([flip, plain], {}, 600, {"F": (6, 1), "P": None})
+    assert [s.layout for s in choices[0]] == [(6, 1), (plain.seats, plain.wheelchair_places)]
+    assert len(choices) == 3  # then plain (8+0, also "most seats") and most wheelchairs
+    # a layout the vehicle does not have (the reference is out of date): its plain one
+    (first, *_) = _layout_choices([flip], {}, 600, {"F": (5, 5)})
+    assert first[0].layout == (8, 0)
+
+
+def test_a_stable_week_keeps_a_flip_seat_bus_in_its_layout_of_the_busiest_day(monkeypatch):
+    from vervoer.routing import planner
+
+    people = [person(f"w{i}", "A", 5.1 + 0.001 * i, wheelchair=True) for i in range(2)]
+    people += [person(f"s{i}", "A", 5.12 + 0.001 * i) for i in range(3)]
+    days = (Weekday.MON, Weekday.TUE)
+    # Monday (the busiest day) needs both wheelchair places; Tuesday one
+    att = [attend(p.id, "L", day=d) for p in people for d in days if p.id != "w1" or d is days[0]]
+    sc = scenario(
+        people, att, [vehicle("V", "A", wheelchair_places=1, layouts=((8, 0), (6, 1), (4, 2)))]
+    )
+    solved = []
+    solve = planner._solve_trip
+
+    def counting(slots, *a):
+        solved.append(tuple(s.layout for s in slots))
+        return solve(slots, *a)
+
+    monkeypatch.setattr(planner, "_solve_trip", counting)
+    matrix, places = prepared(sc)
+    plan = plan_week(sc, matrix, places, params=FAST, workers=1)
+    assert check_plan(plan, sc, matrix, places).ok
+    assert all(not r.unassigned for r in plan.rides)
+    assert {route.layout for r in plan.rides for route in r.routes} == {(4, 2)}
+    # Monday searched every choice; Tuesday's held trips only the reference layout
+    tue = [ride for ride in plan.rides if ride.key.weekday is Weekday.TUE]
+    assert len(solved) == 2 * len(_layout_choices_of(sc)) + len(tue)
+    assert solved[-len(tue) :] == [((4, 2),)] * len(tue)
+
+
+def _layout_choices_of(sc):
+    from vervoer.routing.planner import _layout_choices
+
+    return _layout_choices(list(sc.vehicles), {}, 600)

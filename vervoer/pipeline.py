@@ -315,6 +315,8 @@ def plan(
     params: SolveParams | None = None,
     progress: Callable[[RideKey, RidePlan], None] | None = None,
     workers: int | None = None,
+    scheduler_address: str | None = None,
+    dask: bool = False,
 ) -> Plan:
     """Plan the rides of a prepared scenario (see :func:`vervoer.routing.planner.plan_week`).
 
@@ -336,6 +338,10 @@ def plan(
         Called after each ride with its plan.
     workers
         Parallel processes (default: all cores); the plan does not depend on it.
+    scheduler_address, dask
+        ``dask=True``: plan the days on the Dask scheduler at ``scheduler_address``
+        (``"tcp://host:8786"``), or on a temporary local cluster when it is None; the
+        plan is the same.
 
     Returns
     -------
@@ -351,6 +357,8 @@ def plan(
         params=params or search_params(prepared.scenario),
         progress=progress,
         workers=workers,
+        scheduler_address=scheduler_address,
+        dask=dask,
     )
 
 

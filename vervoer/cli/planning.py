@@ -11,6 +11,7 @@ import click
 from vervoer.cli.options import (
     ITERATIONS,
     TIME_LIMIT,
+    cluster_options,
     handle_errors,
     lns_rounds_option,
     osm_option,
@@ -91,6 +92,7 @@ def _write_outputs(plan: Plan, prepared: Prepared, out: Path, *, pdf: bool) -> d
 )
 @lns_rounds_option(PLAN_LNS_ROUNDS)
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="PDF route sheets.")
+@cluster_options("days")
 @handle_errors
 def plan(
     scenario: Path,
@@ -104,6 +106,8 @@ def plan(
     outputs: bool,
     lns_rounds: int,
     pdf: bool,
+    scheduler: str | None,
+    dask_local: bool,
 ) -> None:
     """Plan the week's trips; write OUT/plan.json, maps, route sheets and exports.
 
@@ -122,7 +126,14 @@ def plan(
     from vervoer.core.progress import Progress
     from vervoer.routing.requests import all_trips
 
-    click.echo(f"Planning {prepared.scenario.name} in {mode} mode")
+    on = (
+        f" on the Dask scheduler {scheduler}"
+        if scheduler
+        else " on a local Dask cluster"
+        if dask_local
+        else ""
+    )
+    click.echo(f"Planning {prepared.scenario.name} in {mode} mode{on}")
     total = len(keys) if keys is not None else len(all_trips(prepared.scenario))
     with Progress("Planning trips", total) as bar:
         result = pipeline.plan(
@@ -131,6 +142,8 @@ def plan(
             rides=keys,
             params=params,
             progress=lambda k, r: bar.advance(message=_ride_line(k, r)),
+            scheduler_address=scheduler,
+            dask=bool(scheduler or dask_local),
         )
     write_plan(result, out / "plan.json")
     week = plan_totals(result)["week"]

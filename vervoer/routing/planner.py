@@ -21,6 +21,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import as_completed
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -60,6 +61,9 @@ from vervoer.routing.rules import RuleBook, allowed_matrix
 from vervoer.routing.solver import Instance, Solution, improve_solution, solve_instance
 
 DROP_PENALTY = 10_000 * MILLICENTS_PER_EURO  # leaving one stop out costs "EUR 10,000"
+#: a trip's seat-layout choices are solved side by side from this many requests (below,
+#: starting a process costs more than the search)
+PARALLEL_FROM = 30
 
 
 def pools_for(scenario: Scenario, mode: Mode) -> tuple[Pool, ...]:
@@ -96,6 +100,8 @@ def plan_week(
     params: SolveParams | None = None,
     progress: Callable[[RideKey, RidePlan], None] | None = None,
     workers: int | None = None,
+    scheduler_address: str | None = None,
+    dask: bool = False,
 ) -> Plan:
     """Plan rides of a scenario.
 
@@ -121,7 +127,14 @@ def plan_week(
         Called after each trip with its plan (in the order days finish).
     workers
         Days are independent and are planned in parallel processes; default: all cores
-        (``os.cpu_count()``), 1 plans in this process. The result does not depend on it.
+        (``os.cpu_count()``), 1 plans in this process. The cores the days leave over go to
+        each day's trips (``SolveParams.workers``). The result does not depend on it.
+    scheduler_address, dask
+        With ``dask=True`` the days are planned on a Dask cluster instead: the scheduler
+        at ``scheduler_address`` (e.g. ``"tcp://10.0.0.5:8786"``), or a temporary local
+        cluster of ``workers`` (default 2) processes when it is None. The scenario and the
+        matrix are sent to every worker once; a day is one task (a stable week's busiest
+        day first). The result is the same as in local processes.
 
     Returns
     -------
@@ -166,7 +179,24 @@ def plan_week(
         return replace(params, workers=max(1, cores // max(1, n_days)))
 
     day_workers = min(cores, len(others) or 1)
-    if day_workers <= 1:  # one day at a time in this process (its trips may fork)
+    if dask:
+        _plan_on_dask(
+            scenario,
+            matrix,
+            places,
+            by_day,
+            template,
+            replace(params, workers=1),  # no forks inside a Dask worker
+            mode,
+            anchors_of,
+            finished,
+            scheduler_address,
+            workers,
+        )
+    elif scheduler_address is not None:
+        msg = "scheduler_address is only used with dask=True"
+        raise ValueError(msg)
+    elif day_workers <= 1:  # one day at a time in this process (its trips may fork)
         anchors = None
         if template is not None:
             first = plan_day(*job(template), mode=mode, params=using(1))
@@ -211,6 +241,55 @@ def plan_week(
             "partial": set(rides) != set(all_trips(scenario)),
         },
     )
+
+
+def _plan_on_dask(
+    scenario: Scenario,
+    matrix: Matrix,
+    places: Mapping[PlaceKey, int],
+    by_day: Mapping[Weekday, Sequence[RideKey]],
+    template: Weekday | None,
+    params: SolveParams,
+    mode: Mode,
+    anchors_of: Callable[[Sequence[RidePlan]], dict[str, Anchor]],
+    finished: Callable[[Sequence[RidePlan]], None],
+    scheduler_address: str | None,
+    workers: int | None,
+) -> None:
+    """The days of :func:`plan_week` as tasks on a Dask cluster (see there)."""
+    from distributed import as_completed as dask_completed
+
+    from vervoer.core.cluster import dask_client
+
+    with dask_client(scheduler_address, workers) as client:
+        # the scenario and the matrix (the large part) go to every worker once
+        [sc, mx] = client.scatter([scenario, matrix], broadcast=True, hash=False)
+
+        def submit(day: Weekday, anchors: Mapping[str, Anchor] | None) -> Any:
+            return client.submit(
+                plan_day,
+                sc,
+                mx,
+                dict(places),
+                day,
+                list(by_day[day]),
+                mode=mode,
+                params=params,
+                anchors=anchors,
+                pure=False,
+            )
+
+        anchors = None
+        if template is not None:
+            first = submit(template, None).result()
+            finished(first)
+            anchors = anchors_of(first)
+        futures = [submit(day, anchors) for day in by_day if day is not template]
+        try:
+            for fut in dask_completed(futures, loop=client.loop):  # type: ignore[no-untyped-call]
+                finished(fut.result())
+        finally:
+            client.cancel(futures)
 
 
 def plan_day(
@@ -370,15 +449,20 @@ _COMPANY = 1000
 
 
 def _layout_choices(
-    vehicles: Sequence[Vehicle], free_from: Mapping[str, tuple[int, tuple[int, int]]], change_s: int
+    vehicles: Sequence[Vehicle],
+    free_from: Mapping[str, tuple[int, tuple[int, int]]],
+    change_s: int,
+    reference: Mapping[str, tuple[int, int] | None] | None = None,
 ) -> list[list[_Slot]]:
     """The seat-layout choices tried for a trip: one layout per vehicle in each.
 
     Without seat layouts there is one choice. With them: every vehicle in its plain layout
     (or the one it is already in), every flip-seat vehicle in the layout with the most
     wheelchair places, and in the one with the most seats; the planner keeps the choice
-    that leaves the fewest rides out, then costs least. A vehicle that changes layout after
-    an earlier trip leaves ``change_s`` later.
+    that leaves the fewest rides out, then costs least. With a ``reference`` (a held
+    trip's layouts per vehicle) the first choice is every vehicle in its reference layout
+    (the others in their plain one). A vehicle that changes layout after an earlier trip
+    leaves ``change_s`` later.
     """
 
     def slot(v: Vehicle, layout: tuple[int, int]) -> _Slot | None:
@@ -396,12 +480,18 @@ def _layout_choices(
         own = (v.seats, v.wheelchair_places)
         return own if own in v.seat_layouts else v.seat_layouts[0]
 
+    def held(v: Vehicle) -> tuple[int, int]:
+        layout = (reference or {}).get(v.id)
+        return layout if layout in v.seat_layouts else plain(v)
+
     pickers = [plain]
     if any(v.layouts for v in vehicles):
         pickers += [
             lambda v: max(v.seat_layouts, key=lambda lw: (lw[1], lw[0])),
             lambda v: max(v.seat_layouts, key=lambda lw: (lw[0], lw[1])),
         ]
+        if reference:
+            pickers.insert(0, held)
     choices: list[list[_Slot]] = []
     seen: set[tuple[_Slot, ...]] = set()
     for pick in pickers:
@@ -452,7 +542,9 @@ def _plan_pool(
     vehicles = [v for v in vehicles if PlaceKey(StopKind.DEPOT, v.id) in places]
     # a vehicle that drove an earlier trip starts this one when it is back at the depot
     change_s = round(settings.layout_change_min * 60)
-    choices = _layout_choices(vehicles, free_from, change_s)
+    choices = _layout_choices(
+        vehicles, free_from, change_s, anchor.layout_of if anchor is not None else None
+    )
     if feasible and not choices[0]:
         for req in feasible:
             unassigned.append(
@@ -468,16 +560,27 @@ def _plan_pool(
         return [], unassigned
 
     # each choice gets the whole-instance search (side by side when there are cores to
-    # spare); the LNS rounds (most of the time) go to the one kept only
+    # spare); the LNS rounds (most of the time) go to the one kept only. A held trip keeps
+    # the reference layouts (its first choice) when they leave nobody out: the others are
+    # searched only then (or side by side with it, the same rule deciding)
     first = replace(params, lns_rounds=0, workers=max(1, params.workers // len(choices)))
-    trips = run_parallel(
-        _solve_trip,
-        [
+    cores = params.workers if len(feasible) >= PARALLEL_FROM else 1
+
+    def solved(some: Sequence[list[_Slot]]) -> list[_Trip]:
+        calls = [
             (slots, feasible, free_from, matrix, places, settings, first, book, anchor)
-            for slots in choices
-        ],
-        params.workers,
-    )
+            for slots in some
+        ]
+        return run_parallel(_solve_trip, calls, cores)
+
+    if anchor is not None and cores < len(choices):
+        trips = solved(choices[:1])
+        if trips[0].solution is None or trips[0].solution.dropped_pairs:
+            trips += solved(choices[1:])
+    else:
+        trips = solved(choices)
+    if anchor is not None and trips[0].solution and not trips[0].solution.dropped_pairs:
+        trips = trips[:1]
     best: tuple[tuple[int, float], _Trip, list[Route], set[int]] | None = None
     for trip in trips:
         routes, dropped = trip.routes(trip.solution, matrix, free_from)

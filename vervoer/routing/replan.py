@@ -22,7 +22,7 @@ from vervoer.core.settings import SolveParams
 from vervoer.geo.matrix import Matrix
 from vervoer.io.scenario import Scenario
 from vervoer.routing.changes import weekday_of
-from vervoer.routing.planner import Anchor, anchor_of, plan_day
+from vervoer.routing.planner import PARALLEL_FROM, Anchor, anchor_of, plan_day
 from vervoer.routing.requests import PlaceKey, all_trips, requests_for
 
 
@@ -112,10 +112,11 @@ def replan_date(
     anchors = {trip: anchor_of(ride, tolerance) for trip, ride in base_rides.items()}
     variants: list[Mapping[str, Anchor] | None] = [None, anchors] if base_rides else [None]
     each = replace(params, workers=max(1, cores // len(variants)))
+    size = sum(len(requests_for(day_scenario, k)) for k in keys)
     plans = run_parallel(
         _plan_day,
         [(day_scenario, matrix, places, day, keys, mode, each, a) for a in variants],
-        cores,
+        cores if size >= PARALLEL_FROM else 1,
     )
     scratch = plans[0]
     scratch_cost = _cost(scratch)

@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast
 
+from vervoer.core.cluster import dask_client
 from vervoer.core.errors import VervoerError
 from vervoer.core.processes import stop_pool
 from vervoer.sharing.game import (
@@ -301,46 +302,34 @@ def _run_dask(
     workers: int | None,
 ) -> None:
     """Evaluate on a Dask cluster: the given scheduler or a temporary local cluster."""
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
 
-    cluster = None
-    if scheduler_address is None:
-        cluster = LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=workers or 2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address="127.0.0.1:0",  # HTTP server on localhost only, any port
-        )
-    try:
-        with Client(scheduler_address or cluster, set_as_default=False) as client:  # type: ignore[no-untyped-call]
-            # send the cost function (it may hold a large matrix) once to every worker
-            [fn] = client.scatter([cost_fn], broadcast=True, hash=False)
-            futures: dict[Any, Any] = {}
-            for s in track.todo:
-                futures[client.submit(_call_cost, fn, s, pure=False, retries=0)] = s
-            pending = as_completed(list(futures), loop=client.loop)  # type: ignore[no-untyped-call]
-            try:
-                for fut in pending:
-                    s = futures.pop(fut)
-                    try:
-                        value = fut.result()
-                    except (KeyboardInterrupt, SystemExit):
-                        raise
-                    except BaseException as exc:  # KilledWorker, CancelledError, the task's
-                        if not track.failure(s, exc):
-                            continue
-                    else:
-                        if track.success(s, value):
-                            continue
-                    retry = client.submit(_call_cost, fn, s, pure=False, retries=0)
-                    futures[retry] = s
-                    pending.add(retry)  # type: ignore[no-untyped-call]
-            finally:
-                if futures:
-                    client.cancel(list(futures))
-    finally:
-        if cluster is not None:
-            cluster.close()
+    with dask_client(scheduler_address, workers) as client:
+        # send the cost function (it may hold a large matrix) once to every worker
+        [fn] = client.scatter([cost_fn], broadcast=True, hash=False)
+        futures: dict[Any, Any] = {}
+        for s in track.todo:
+            futures[client.submit(_call_cost, fn, s, pure=False, retries=0)] = s
+        pending = as_completed(list(futures), loop=client.loop)  # type: ignore[no-untyped-call]
+        try:
+            for fut in pending:
+                s = futures.pop(fut)
+                try:
+                    value = fut.result()
+                except (KeyboardInterrupt, SystemExit):
+                    raise
+                except BaseException as exc:  # KilledWorker, CancelledError, the task's
+                    if not track.failure(s, exc):
+                        continue
+                else:
+                    if track.success(s, value):
+                        continue
+                retry = client.submit(_call_cost, fn, s, pure=False, retries=0)
+                futures[retry] = s
+                pending.add(retry)  # type: ignore[no-untyped-call]
+        finally:
+            if futures:
+                client.cancel(list(futures))
 
 
 def evaluate_coalitions(
