@@ -324,3 +324,30 @@ def test_the_change_list_is_complete():
                 or abs(old[pid][1] - new[pid][1]) > 600
             )
             assert differs == ((trip, pid) in listed), (trip, pid)
+
+
+def test_the_scratch_and_held_plans_side_by_side_give_the_plan_of_one_process(monkeypatch):
+    from vervoer.routing import replan
+
+    monkeypatch.setattr(replan, "PARALLEL_FROM", 1)  # the small day forks too
+    sc = week()
+    matrix, places = prepared(sc)
+    base = plan_week(sc, matrix, places, days=[Weekday.MON], params=FAST, workers=1)
+    change = Change(
+        first="2026-12-07", last="2026-12-07", kind=ChangeKind.OUT_OF_SERVICE, vehicle="VE"
+    )
+    day, touched = scenario_on(dataclasses.replace(sc, changes=(change,)), MONDAY)
+    matrix, places = prepared(day)
+    results = [
+        replan_date(
+            day, matrix, places, base, MONDAY, params=FAST, touched=touched, workers=workers
+        )
+        for workers in (1, 2)
+    ]
+    one, two = results
+    assert two.plan.rides == one.plan.rides
+    assert (two.anchored_cost, two.scratch_cost, two.moves) == (
+        one.anchored_cost,
+        one.scratch_cost,
+        one.moves,
+    )
