@@ -413,3 +413,26 @@ def test_large_trips_get_fewer_budgeted_rounds() -> None:
     assert budget_rounds(25, 1000) == 3
     assert budget_rounds(2, 1000) == 2
     assert budget_rounds(0, 500) == 0
+
+
+def test_a_budgeted_round_removes_a_few_requests_at_most(monkeypatch) -> None:
+    from vervoer.routing.solver import lns
+
+    inst = _random_instance(30, seed=5, vehicles=8)
+    params = SolveParams(time_limit_s=30, max_iterations=20)
+    start = solve_instance(inst, params)
+    assert start is not None
+    counts = []
+    ruined = lns._ruined
+
+    def spy(durations, solution, tasks, candidates, seed, count):
+        counts.append(count)
+        return ruined(durations, solution, tasks, candidates, seed, count)
+
+    monkeypatch.setattr(lns, "_ruined", spy)
+    monkeypatch.setattr(lns, "BUDGET_RUIN_SHARE", 1.0)  # "all of them", capped
+    best = lns.ruin_and_descend(inst, start, params, time.monotonic() + 30, rounds=6)
+    assert len(counts) == 6
+    assert all(lns.BUDGET_RUIN_MAX // 2 <= c <= lns.BUDGET_RUIN_MAX for c in counts)
+    assert best.objective <= start.objective
+    assert _violations(inst, best) == []

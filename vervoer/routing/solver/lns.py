@@ -45,6 +45,10 @@ DESCENT_THRESHOLD = 0.01
 # BENCHMARKS.md, "Speed and scale").
 BUDGET_RUIN_SHARE = 0.06
 BUDGET_RUIN_MIN = 4
+# ... and at most BUDGET_RUIN_MAX: on a large trip the few rounds it gets (budget_rounds)
+# gain most from the descent's improving moves after a small reinsertion (186 requests,
+# 3 rounds: EUR 1,809.46 with 6-11 removed, 1,657.60 with 3-7; BENCHMARKS.md)
+BUDGET_RUIN_MAX = 7
 # Above ROUNDS_FULL_UP_TO requests the rounds are cut by the square of the size ratio (a
 # round's descent costs about that much more), to no fewer than ROUNDS_MIN.
 ROUNDS_FULL_UP_TO = 100
@@ -214,7 +218,8 @@ def ruin_and_descend(
 
     With ``rounds`` (the planner's work budget) it stops after that many rounds, the
     margin shrinks by round instead of by time, a round removes fewer requests
-    (``BUDGET_RUIN_SHARE``) and each descent stops after ``params.max_iterations``
+    (``BUDGET_RUIN_SHARE``, between ``BUDGET_RUIN_MIN`` and ``BUDGET_RUIN_MAX``) and each
+    descent stops after ``params.max_iterations``
     solutions plus two per removed request (their reinsertion), so the result does not
     depend on the machine's speed as long as ``deadline`` is not reached (see
     :func:`budget_rounds` for the number of rounds the planner asks for).
@@ -230,7 +235,8 @@ def ruin_and_descend(
     if rounds is None:
         most = max(2, round(DESCENT_SHARE * len(tasks)))
     else:
-        most = min(len(tasks), max(BUDGET_RUIN_MIN, round(BUDGET_RUIN_SHARE * len(tasks))))
+        most = round(BUDGET_RUIN_SHARE * len(tasks))
+        most = min(len(tasks), max(BUDGET_RUIN_MIN, min(BUDGET_RUIN_MAX, most)))
     best = current = solution
     begin = time.monotonic()
     span = max(deadline - begin, 1e-9)
