@@ -37,7 +37,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -237,21 +237,21 @@ def main() -> None:
         first_plan = None
         for name in searches:
             record: list[float] = []
-            t0 = time.perf_counter()
-            if name.startswith("project-"):  # the same search in worker processes
+            workers = args.workers if name.startswith("project-") else 1
+            # the project-N search runs in worker processes: its solver calls are not timed
+            timing = (
+                nullcontext()
+                if workers > 1
+                else timed_solves(record, None if name == "project" else project_times)
+            )
+            with timing:
+                t0 = time.perf_counter()
                 plan = pipeline.plan(
-                    prepared, mode=Mode.SHARED, rides=[TRIP], params=params, workers=args.workers
+                    prepared, mode=Mode.SHARED, rides=[TRIP], params=params, workers=workers
                 )
                 seconds = time.perf_counter() - t0
-                if first_plan is not None and plan.rides != first_plan.rides:
-                    print(f"  ({name}: not the plan of one process)", flush=True)
-            else:
-                with timed_solves(record, None if name == "project" else project_times):
-                    t0 = time.perf_counter()
-                    plan = pipeline.plan(
-                        prepared, mode=Mode.SHARED, rides=[TRIP], params=params, workers=1
-                    )
-                    seconds = time.perf_counter() - t0
+            if workers > 1 and first_plan is not None and plan.rides != first_plan.rides:
+                print(f"  ({name}: not the plan of one process)", flush=True)
             if name == "project":
                 project_times = record or [1.0]
                 first_plan = plan

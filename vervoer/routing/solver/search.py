@@ -164,6 +164,7 @@ def _in_parts(instance: Instance) -> bool:
 def _budget_rounds(
     instance: Instance, solution: Solution, params: SolveParams, deadline: float
 ) -> Solution:
+    """The budgeted LNS rounds: on the parts of a large instance, else on the whole."""
     if _in_parts(instance):
         return improve_in_parts(instance, solution, params, deadline)
     rounds = budget_rounds(params.lns_rounds, len(instance.pairs) + len(instance.visits))
