@@ -270,3 +270,20 @@ def test_a_week_on_a_dask_cluster_is_the_week_of_local_processes():
     assert check_plan(on_dask, sc, matrix, places).ok
     with pytest.raises(ValueError, match="dask=True"):
         plan_week(sc, matrix, places, params=FAST, scheduler_address="tcp://127.0.0.1:1")
+
+
+def test_own_pools_side_by_side_plan_as_one_after_the_other():
+    # own mode on one day with two cores: the organisations' days run in two processes
+    people = [person(f"a{i}", "A", 5.05 + 0.01 * i) for i in range(3)]
+    people += [person(f"b{i}", "B", 5.06 + 0.01 * i) for i in range(3)]
+    sc = scenario(
+        people,
+        [attend(p.id, "L") for p in people],
+        [vehicle("VA", "A", 5.0), vehicle("VB", "B", 5.01)],
+    )
+    matrix, places = prepared(sc)
+    one = plan_week(sc, matrix, places, mode=Mode.OWN, rides=MON, params=FAST, workers=1)
+    two = plan_week(sc, matrix, places, mode=Mode.OWN, rides=MON, params=FAST, workers=2)
+    assert two.rides == one.rides
+    assert {r.organisation for ride in two.rides for r in ride.routes} == {"A", "B"}
+    assert check_plan(two, sc, matrix, places).ok

@@ -12,7 +12,8 @@ pickup-and-delivery instance whose objective is money: the fixed cost of a vehic
 (charged on the vehicle's first trip of the day only, so a bus that already drove is
 cheaper to use again), cost per hour of route duration and cost per km (integer
 millicents). Whatever the solver leaves out is listed as "no room found". Days are
-independent and are planned in parallel processes.
+independent and are planned in parallel processes, and so are the pools of a day when
+there are cores to spare.
 """
 
 from __future__ import annotations
@@ -326,43 +327,27 @@ def plan_day(
     """
     trips = trips_of_day(scenario, weekday)
     book = RuleBook.of(scenario)
-    fleet = {v.id: v for v in scenario.vehicles}
     wanted = list(keys) if keys is not None else list(trips)
     chosen = [k for k in trips if k in set(wanted)]  # the day's order
     routes: dict[RideKey, list[Route]] = {k: [] for k in wanted}
     unassigned: dict[RideKey, list[Unassigned]] = {k: [] for k in wanted}
-    for pool in pools_for(scenario, mode):
-        members = set(pool.organisations)
-        vehicles = [
-            v for v in scenario.vehicles if v.organisation in members and weekday in v.weekdays
-        ]
-        free_from: Availability = {}  # vehicle -> back at the depot after its last trip
+    pools = [
+        pool
+        for pool in pools_for(scenario, mode)
+        if any(r.participant.organisation in pool.organisations for k in chosen for r in trips[k])
+    ]
+    # pools share no vehicle: with cores to spare (own mode: one pool per organisation)
+    # their days are planned side by side, each with its share of the cores
+    cores = max(1, params.workers)
+    each = replace(params, workers=max(1, cores // max(1, len(pools))))
+    calls = [
+        (scenario, matrix, places, weekday, pool, chosen, trips, each, mode, book, anchors)
+        for pool in pools
+    ]
+    for pool_routes, pool_unassigned in run_parallel(_plan_pool_day, calls, cores):
         for key in chosen:
-            pool_requests = [r for r in trips[key] if r.participant.organisation in members]
-            if not pool_requests:
-                continue
-            r, u = _plan_pool(
-                pool,
-                pool_requests,
-                vehicles,
-                free_from,
-                matrix,
-                places,
-                key,
-                scenario.settings,
-                params,
-                mode,
-                book,
-                (anchors or {}).get(key.trip),
-            )
-            for route in r:
-                v = fleet[route.vehicle]
-                free_from[route.vehicle] = (
-                    route.stops[-1].arrival,
-                    route.layout or (v.seats, v.wheelchair_places),
-                )
-            routes[key].extend(r)
-            unassigned[key].extend(u)
+            routes[key].extend(pool_routes.get(key, ()))
+            unassigned[key].extend(pool_unassigned.get(key, ()))
     return [
         RidePlan(
             key=key,
@@ -371,6 +356,59 @@ def plan_day(
         )
         for key in wanted
     ]
+
+
+def _plan_pool_day(
+    scenario: Scenario,
+    matrix: Matrix,
+    places: Mapping[PlaceKey, int],
+    weekday: Weekday,
+    pool: Pool,
+    chosen: Sequence[RideKey],
+    trips: Mapping[RideKey, Sequence[Request]],
+    params: SolveParams,
+    mode: Mode,
+    book: RuleBook,
+    anchors: Mapping[str, Anchor] | None,
+) -> tuple[dict[RideKey, list[Route]], dict[RideKey, list[Unassigned]]]:
+    """The trips ``chosen`` of one pool on one day, in time order (see :func:`plan_day`).
+
+    Every vehicle's availability is carried from trip to trip: a vehicle that drove an
+    earlier trip starts the next one when it is back at its depot.
+    """
+    members = set(pool.organisations)
+    vehicles = [v for v in scenario.vehicles if v.organisation in members and weekday in v.weekdays]
+    fleet = {v.id: v for v in vehicles}
+    free_from: Availability = {}  # vehicle -> back at the depot after its last trip
+    routes: dict[RideKey, list[Route]] = {}
+    unassigned: dict[RideKey, list[Unassigned]] = {}
+    for key in chosen:
+        pool_requests = [r for r in trips[key] if r.participant.organisation in members]
+        if not pool_requests:
+            continue
+        r, u = _plan_pool(
+            pool,
+            pool_requests,
+            vehicles,
+            free_from,
+            matrix,
+            places,
+            key,
+            scenario.settings,
+            params,
+            mode,
+            book,
+            (anchors or {}).get(key.trip),
+        )
+        for route in r:
+            v = fleet[route.vehicle]
+            free_from[route.vehicle] = (
+                route.stops[-1].arrival,
+                route.layout or (v.seats, v.wheelchair_places),
+            )
+        routes[key] = r
+        unassigned[key] = u
+    return routes, unassigned
 
 
 def plan_ride(
