@@ -1,10 +1,11 @@
 """Worker processes: starting them safely, running independent calls side by side, stopping.
 
 The planner runs independent work in forked worker processes: the days of a week
-(:func:`vervoer.routing.planner.plan_week`), and, where cores are left over, the pools of a
-day, the seat-layout choices of a trip and the parts of a large trip (:func:`run_parallel`). Every worker
-leaves Ctrl-C to the main process and dies with it (:func:`worker_init`); a pool is stopped
-at once, not after its running solves (:func:`stop_pool`).
+(:func:`vervoer.routing.planner.plan_week`), and, where cores are left over, the pools of
+a day, the seat-layout choices of a trip and the parts of a large trip
+(:func:`run_parallel`). Every worker leaves Ctrl-C to the main process and dies with it
+(:func:`worker_init`); a pool is stopped at once, not after its running solves
+(:func:`stop_pool`).
 """
 
 from __future__ import annotations
