@@ -366,7 +366,8 @@ def test_a_stable_week_keeps_a_flip_seat_bus_in_its_layout_of_the_busiest_day(mo
     assert check_plan(plan, sc, matrix, places).ok
     assert all(not r.unassigned for r in plan.rides)
     assert {route.layout for r in plan.rides for route in r.routes} == {(4, 2)}
-    # Monday searched every choice; Tuesday's held trips only the reference layout
+    # Monday looked at every choice (and went on with the best); Tuesday's held trips
+    # searched the reference layout only
     tue = [ride for ride in plan.rides if ride.key.weekday is Weekday.TUE]
     assert len(solved) == 2 * len(_layout_choices_of(sc)) + len(tue)
     assert solved[-len(tue) :] == [((4, 2),)] * len(tue)
@@ -376,3 +377,31 @@ def _layout_choices_of(sc):
     from vervoer.routing.planner import _layout_choices
 
     return _layout_choices(list(sc.vehicles), {}, 600)
+
+
+def test_large_trips_look_at_each_seat_layout_and_search_the_best(monkeypatch):
+    from vervoer.routing import planner
+
+    monkeypatch.setattr(planner, "SCREEN_FROM", 1)  # the demo-sized trip counts as large
+    people = [person(f"w{i}", "A", 5.1 + 0.001 * i, wheelchair=True) for i in range(2)]
+    people += [person(f"s{i}", "A", 5.12 + 0.001 * i) for i in range(3)]
+    sc = scenario(
+        people,
+        [attend(p.id, "L") for p in people],
+        [vehicle("V", "A", wheelchair_places=1, layouts=((8, 0), (6, 1), (4, 2)))],
+    )
+    looks = []
+    solve = planner._solve_trip
+
+    def counting(slots, *a):
+        looks.append(a[-1])  # screen
+        return solve(slots, *a)
+
+    monkeypatch.setattr(planner, "_solve_trip", counting)
+    matrix, places = prepared(sc)
+    plan = plan_week(sc, matrix, places, params=FAST, workers=1)
+    assert check_plan(plan, sc, matrix, places).ok
+    assert all(not r.unassigned for r in plan.rides)
+    assert {route.layout for r in plan.rides for route in r.routes} == {(4, 2)}
+    # a look per choice on each trip, no second whole search
+    assert looks == [True] * (2 * len(_layout_choices_of(sc)))

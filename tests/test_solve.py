@@ -195,6 +195,23 @@ def test_lns_rounds_are_deterministic_feasible_and_never_worse() -> None:
     assert first.objective <= plain.objective
 
 
+@pytest.mark.parametrize("seed", [5, 6])
+def test_a_screen_is_a_quick_look_the_full_search_resumes_from(seed: int) -> None:
+    inst = _random_instance(30, seed=seed, vehicles=6)
+    params = SolveParams(time_limit_s=60, seed=2, max_iterations=20, lns_rounds=5)
+    look = solve_instance(inst, params, screen=True)
+    full = solve_instance(inst, params)
+    assert look is not None and full is not None
+    assert _violations(inst, look) == []
+    assert look == solve_instance(inst, params, screen=True)
+    # no guided local search and no rounds in the look
+    assert look.objective > full.objective
+    # going on from the look is the full search (its first solution and descent saved)
+    resumed = solve_instance(inst, params, initial=look.routes, resume=True)
+    assert resumed is not None
+    assert resumed.routes == full.routes and resumed.objective == full.objective
+
+
 def test_negative_lns_rounds_are_rejected() -> None:
     with pytest.raises(ValueError, match="lns_rounds"):
         SolveParams(lns_rounds=-1)

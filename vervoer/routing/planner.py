@@ -59,12 +59,24 @@ from vervoer.routing.requests import (
     trips_of_day,
 )
 from vervoer.routing.rules import RuleBook, allowed_matrix
-from vervoer.routing.solver import Instance, Solution, improve_solution, solve_instance
+from vervoer.routing.solver import (
+    Instance,
+    Solution,
+    decomposes,
+    improve_solution,
+    solve_instance,
+)
 
 DROP_PENALTY = 10_000 * MILLICENTS_PER_EURO  # leaving one stop out costs "EUR 10,000"
 #: a trip's seat-layout choices are solved side by side from this many requests (below,
 #: starting a process costs more than the search)
 PARALLEL_FROM = 30
+#: from this many requests a trip's seat-layout choices get a quick look each (first solution
+#: and descent) and only the best one the rest of the search: on 186 requests a whole
+#: search costs 28 s per choice, the look 5.5 s, and it kept the same choice (95 -> 74 s on
+#: one core, the same plan); on the demo's trips of about 90 requests the looks misjudged
+#: (the demo week 3.0% dearer), and a whole search there costs 6-17 s
+SCREEN_FROM = 150
 
 
 def pools_for(scenario: Scenario, mode: Mode) -> tuple[Pool, ...]:
@@ -597,35 +609,45 @@ def _plan_pool(
     if not feasible:
         return [], unassigned
 
-    # each choice gets the whole-instance search (side by side when there are cores to
-    # spare); the LNS rounds (most of the time) go to the one kept only. A held trip keeps
-    # the reference layouts (its first choice) when they leave nobody out: the others are
-    # searched only then (or side by side with it, the same rule deciding)
+    # each choice of seat layouts gets the whole-instance search (side by side when there
+    # are cores to spare), and the LNS rounds (most of the time) go to the one kept only;
+    # from SCREEN_FROM requests each choice gets a quick look (first solution and descent)
+    # and the best one the rest of the whole-instance search. A held trip
+    # keeps the reference layouts (its first choice) when they leave nobody out: the
+    # others are searched only then (or side by side with it, the same rule deciding)
     first = replace(params, lns_rounds=0, workers=max(1, params.workers // len(choices)))
     cores = params.workers if len(feasible) >= PARALLEL_FROM else 1
+    screened = len(feasible) >= SCREEN_FROM
 
-    def solved(some: Sequence[list[_Slot]]) -> list[_Trip]:
+    def solved(some: Sequence[list[_Slot]], screen: bool = False) -> list[_Trip]:
         calls = [
-            (slots, feasible, free_from, matrix, places, settings, first, book, anchor)
+            (slots, feasible, free_from, matrix, places, settings, first, book, anchor, screen)
             for slots in some
         ]
         return run_parallel(_solve_trip, calls, cores)
+
+    def scored(trip: _Trip) -> tuple[tuple[int, float], _Trip, list[Route], set[int]]:
+        routes, dropped = trip.routes(trip.solution, matrix, free_from)
+        return (len(dropped), round(sum(r.cost for r in routes), 2)), trip, routes, dropped
 
     if anchor is not None and cores < len(choices):
         trips = solved(choices[:1])
         if trips[0].solution is None or trips[0].solution.dropped_pairs:
             trips += solved(choices[1:])
+    elif anchor is None and len(choices) > 1 and params.max_iterations and screened:
+        trips = solved(choices, screen=True)
+        kept = min(trips, key=lambda trip: scored(trip)[0])
+        if kept.solution is None:
+            trips = solved(choices)
+        elif not decomposes(kept.instance):  # (a trip in parts had its whole search)
+            # the rest of the whole-instance search, from the look's descent
+            found = solve_instance(kept.instance, first, initial=kept.solution.routes, resume=True)
+            trips = [kept if found is None else replace(kept, solution=found)]
     else:
         trips = solved(choices)
     if anchor is not None and trips[0].solution and not trips[0].solution.dropped_pairs:
         trips = trips[:1]
-    best: tuple[tuple[int, float], _Trip, list[Route], set[int]] | None = None
-    for trip in trips:
-        routes, dropped = trip.routes(trip.solution, matrix, free_from)
-        score = (len(dropped), round(sum(r.cost for r in routes), 2))
-        if best is None or score < best[0]:
-            best = (score, trip, routes, dropped)
-    assert best is not None
+    best = min((scored(trip) for trip in trips), key=lambda found: found[0])
     _, trip, routes, dropped = best
     if trip.solution is not None and params.lns_rounds:
         better = improve_solution(trip.instance, trip.solution, params)
@@ -655,8 +677,12 @@ def _solve_trip(
     params: SolveParams,
     book: RuleBook,
     anchor: Anchor | None,
+    screen: bool = False,
 ) -> _Trip:
-    """Solve one trip with one seat layout per vehicle (see :class:`_Trip`)."""
+    """Solve one trip with one seat layout per vehicle (see :class:`_Trip`).
+
+    ``screen``: the quick look of :func:`~vervoer.routing.solver.solve_instance` only.
+    """
     # nodes: one per slot's depot, then pickup and delivery of each request
     node_place: list[int] = []
     node_kind: list[StopKind] = []
@@ -749,7 +775,7 @@ def _solve_trip(
         ).reshape(-1, 2),
     )
     initial = _initial_routes(anchor, feasible, slots, k) if anchor else None
-    solution = solve_instance(instance, params, initial=initial)
+    solution = solve_instance(instance, params, initial=initial, screen=screen)
     if anchor and (solution is None or set(solution.dropped_pairs) & anchored):
         # release the anchored requests that could not stay, and solve again from here
         # (all of them if the held trip gave no solution at all)

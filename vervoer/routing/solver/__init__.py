@@ -52,7 +52,13 @@ from __future__ import annotations
 
 from vervoer.routing.solver.instance import HORIZON_S, Instance, Solution, tighten_windows
 from vervoer.routing.solver.lns import improve_by_parts, ruin_and_descend, ruin_and_recreate
-from vervoer.routing.solver.search import LNS, LNS_KINDS, improve_solution, solve_instance
+from vervoer.routing.solver.search import (
+    LNS,
+    LNS_KINDS,
+    decomposes,
+    improve_solution,
+    solve_instance,
+)
 
 __all__ = [
     "HORIZON_S",
@@ -60,6 +66,7 @@ __all__ = [
     "LNS_KINDS",
     "Instance",
     "Solution",
+    "decomposes",
     "improve_by_parts",
     "improve_solution",
     "ruin_and_descend",

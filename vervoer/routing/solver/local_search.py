@@ -52,6 +52,7 @@ def solve_whole(
     initial: tuple[tuple[int, ...], ...] | None = None,
     strategies: tuple[str, ...] | None = None,
     guided: bool = True,
+    descend: bool = True,
 ) -> Solution | None:
     """First solutions (and ``initial`` routes, if given), greedy descent, then GLS.
 
@@ -76,6 +77,9 @@ def solve_whole(
         Names of ``FirstSolutionStrategy`` values; ``()`` to start from ``initial`` only.
     guided
         False: stop at the best local optimum of the descents (no guided local search).
+    descend
+        False: no greedy descent from ``initial`` (routes that are already a descent's
+        result, e.g. of a screen: guided local search goes on from them as they are).
 
     Returns
     -------
@@ -114,7 +118,8 @@ def solve_whole(
                 best = (initial_cost, assignment_routes(routing, assignment))
                 search = search_params((deadline - time.monotonic()) * share, budget)
                 search.local_search_metaheuristic = META.GREEDY_DESCENT
-                assignment = routing.SolveFromAssignmentWithParameters(assignment, search)
+                if descend:
+                    assignment = routing.SolveFromAssignmentWithParameters(assignment, search)
                 if assignment is not None and int(assignment.ObjectiveValue()) < best[0]:
                     best = (
                         int(assignment.ObjectiveValue()),

@@ -46,6 +46,8 @@ def solve_instance(
     lns: str | None = None,
     initial: tuple[tuple[int, ...], ...] | None = None,
     repaired: bool = False,
+    screen: bool = False,
+    resume: bool = False,
 ) -> Solution | None:
     """Solve an instance with OR-Tools: first solutions, guided local search, then LNS.
 
@@ -82,6 +84,16 @@ def solve_instance(
         With ``initial`` and a work budget: only repair it (greedy descent that places
         what it leaves out, :func:`~vervoer.routing.solver.local_search.repair`); for
         routes that are already good, e.g. of the same trip with some requests held.
+    screen
+        With a work budget: a quick look only, the first solution and its greedy descent
+        (no guided local search, no rounds), to compare variants of a problem before the
+        full search on the one kept (the planner's seat-layout choices). An instance
+        solved in parts (:func:`decomposes`) gets its parts' search all the same (no
+        rounds).
+    resume
+        With ``initial`` and a work budget: ``initial`` is a screen's result on this
+        instance, and the full search goes on from it (guided local search, then the
+        rounds), as it would have after its own first solution and descent.
 
     Returns
     -------
@@ -94,11 +106,15 @@ def solve_instance(
     if params.max_iterations:
         if repaired and initial is not None:
             solution = repair(instance, initial, params, deadline)
-        elif _in_parts(instance):
+        elif resume and initial is not None and not decomposes(instance):
+            solution = solve_whole(
+                instance, params, deadline, initial=initial, strategies=(), descend=False
+            )
+        elif decomposes(instance):
             solution = solve_in_parts(instance, params, deadline, initial=initial)
         else:
-            solution = solve_whole(instance, params, deadline, initial=initial)
-        if solution is None or not params.lns_rounds:
+            solution = solve_whole(instance, params, deadline, initial=initial, guided=not screen)
+        if solution is None or not params.lns_rounds or screen:
             return solution
         return _budget_rounds(instance, solution, params, deadline)
     if instance.n_tasks <= PART_TASKS * 3 // 2:
@@ -152,7 +168,7 @@ def improve_solution(instance: Instance, solution: Solution, params: SolveParams
     return _budget_rounds(instance, solution, params, time.monotonic() + params.time_limit_s)
 
 
-def _in_parts(instance: Instance) -> bool:
+def decomposes(instance: Instance) -> bool:
     """Whether a budgeted search takes ``instance`` in parts (:mod:`.decompose`).
 
     Pickup-and-delivery instances of more than ``DECOMPOSE_ABOVE`` requests, without
@@ -165,7 +181,7 @@ def _budget_rounds(
     instance: Instance, solution: Solution, params: SolveParams, deadline: float
 ) -> Solution:
     """The budgeted LNS rounds: on the parts of a large instance, else on the whole."""
-    if _in_parts(instance):
+    if decomposes(instance):
         return improve_in_parts(instance, solution, params, deadline)
     rounds = budget_rounds(params.lns_rounds, len(instance.pairs) + len(instance.visits))
     return ruin_and_descend(instance, solution, params, deadline, rounds=rounds)
