@@ -343,34 +343,53 @@ def test_a_held_trip_tries_the_reference_layouts_first():
 
 
 def test_a_stable_week_keeps_a_flip_seat_bus_in_its_layout_of_the_busiest_day(monkeypatch):
-    from vervoer.routing import planner
-
-    people = [person(f"w{i}", "A", 5.1 + 0.001 * i, wheelchair=True) for i in range(2)]
-    people += [person(f"s{i}", "A", 5.12 + 0.001 * i) for i in range(3)]
+    people = _flip_seat_people()
     days = (Weekday.MON, Weekday.TUE)
     # Monday (the busiest day) needs both wheelchair places; Tuesday one
     att = [attend(p.id, "L", day=d) for p in people for d in days if p.id != "w1" or d is days[0]]
-    sc = scenario(
-        people, att, [vehicle("V", "A", wheelchair_places=1, layouts=((8, 0), (6, 1), (4, 2)))]
-    )
-    solved = []
-    solve = planner._solve_trip
-
-    def counting(slots, *a):
-        solved.append(tuple(s.layout for s in slots))
-        return solve(slots, *a)
-
-    monkeypatch.setattr(planner, "_solve_trip", counting)
-    matrix, places = prepared(sc)
-    plan = plan_week(sc, matrix, places, params=FAST, workers=1)
-    assert check_plan(plan, sc, matrix, places).ok
-    assert all(not r.unassigned for r in plan.rides)
-    assert {route.layout for r in plan.rides for route in r.routes} == {(4, 2)}
+    sc = _flip_seat_scenario(people, att)
+    solved = _solves_seen(monkeypatch, lambda slots, screen: tuple(s.layout for s in slots))
+    plan = _planned_on_the_flip_seat_bus(sc)
     # Monday looked at every choice (and went on with the best); Tuesday's held trips
     # searched the reference layout only
     tue = [ride for ride in plan.rides if ride.key.weekday is Weekday.TUE]
     assert len(solved) == 2 * len(_layout_choices_of(sc)) + len(tue)
     assert solved[-len(tue) :] == [((4, 2),)] * len(tue)
+
+
+def _flip_seat_people():
+    people = [person(f"w{i}", "A", 5.1 + 0.001 * i, wheelchair=True) for i in range(2)]
+    return people + [person(f"s{i}", "A", 5.12 + 0.001 * i) for i in range(3)]
+
+
+def _flip_seat_scenario(people, att):
+    layouts = ((8, 0), (6, 1), (4, 2))
+    return scenario(people, att, [vehicle("V", "A", wheelchair_places=1, layouts=layouts)])
+
+
+def _solves_seen(monkeypatch, what):
+    """Record ``what(slots, screen)`` of every trip the planner solves."""
+    from vervoer.routing import planner
+
+    seen = []
+    solve = planner._solve_trip
+
+    def counting(slots, *a):
+        seen.append(what(slots, a[-1]))
+        return solve(slots, *a)
+
+    monkeypatch.setattr(planner, "_solve_trip", counting)
+    return seen
+
+
+def _planned_on_the_flip_seat_bus(sc):
+    """The week, checked: everyone planned, the bus in its 4+2 layout on every trip."""
+    matrix, places = prepared(sc)
+    plan = plan_week(sc, matrix, places, params=FAST, workers=1)
+    assert check_plan(plan, sc, matrix, places).ok
+    assert all(not r.unassigned for r in plan.rides)
+    assert {route.layout for r in plan.rides for route in r.routes} == {(4, 2)}
+    return plan
 
 
 def _layout_choices_of(sc):
@@ -383,25 +402,9 @@ def test_large_trips_look_at_each_seat_layout_and_search_the_best(monkeypatch):
     from vervoer.routing import planner
 
     monkeypatch.setattr(planner, "SCREEN_FROM", 1)  # the demo-sized trip counts as large
-    people = [person(f"w{i}", "A", 5.1 + 0.001 * i, wheelchair=True) for i in range(2)]
-    people += [person(f"s{i}", "A", 5.12 + 0.001 * i) for i in range(3)]
-    sc = scenario(
-        people,
-        [attend(p.id, "L") for p in people],
-        [vehicle("V", "A", wheelchair_places=1, layouts=((8, 0), (6, 1), (4, 2)))],
-    )
-    looks = []
-    solve = planner._solve_trip
-
-    def counting(slots, *a):
-        looks.append(a[-1])  # screen
-        return solve(slots, *a)
-
-    monkeypatch.setattr(planner, "_solve_trip", counting)
-    matrix, places = prepared(sc)
-    plan = plan_week(sc, matrix, places, params=FAST, workers=1)
-    assert check_plan(plan, sc, matrix, places).ok
-    assert all(not r.unassigned for r in plan.rides)
-    assert {route.layout for r in plan.rides for route in r.routes} == {(4, 2)}
+    people = _flip_seat_people()
+    sc = _flip_seat_scenario(people, [attend(p.id, "L") for p in people])
+    looks = _solves_seen(monkeypatch, lambda slots, screen: screen)
+    _planned_on_the_flip_seat_bus(sc)
     # a look per choice on each trip, no second whole search
     assert looks == [True] * (2 * len(_layout_choices_of(sc)))

@@ -116,9 +116,9 @@ def solve_whole(
             if assignment is not None:
                 initial_cost = int(assignment.ObjectiveValue())
                 best = (initial_cost, assignment_routes(routing, assignment))
-                search = search_params((deadline - time.monotonic()) * share, budget)
-                search.local_search_metaheuristic = META.GREEDY_DESCENT
                 if descend:
+                    search = search_params((deadline - time.monotonic()) * share, budget)
+                    search.local_search_metaheuristic = META.GREEDY_DESCENT
                     assignment = routing.SolveFromAssignmentWithParameters(assignment, search)
                 if assignment is not None and int(assignment.ObjectiveValue()) < best[0]:
                     best = (
