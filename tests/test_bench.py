@@ -308,6 +308,22 @@ def test_hierarchical_gap() -> None:
 
 
 @needs_data
+@pytest.mark.parametrize("name", ["lc201", "lc202", "lrc202"])
+def test_lilim_long_horizon_best_known_routes_fit_the_model(name: str) -> None:
+    # the narrowed windows once cut these routes off: "no ride limit" stood for four days
+    # of seconds, less than these instances' horizon (3,390 units x 1,000)
+    from vervoer.routing.solver.ortools_model import build_model
+
+    d = read_lilim(BENCH / "lilim" / f"{name}.txt")
+    inst = lilim_instance(d)
+    text = (BENCH / "lilim" / "solutions" / f"{name}.sol.txt").read_text().splitlines()
+    routes = [[int(x) for x in ln.split(":")[1].split()] for ln in text if ln.startswith("Route")]
+    full = [(0, *r, 0) for r in routes] + [(0, 0)] * (inst.n_vehicles - len(routes))
+    model = build_model(inst)
+    assert model.routing.ReadAssignmentFromRoutes(model.index_routes(tuple(full)), True)
+
+
+@needs_data
 def test_lilim_best_known_solution_reads_feasible_with_its_value() -> None:
     d = read_lilim(BENCH / "lilim" / "lc101.txt")
     assert (d.vehicles, d.capacity, len(d.pairs)) == (25, 200, 53)

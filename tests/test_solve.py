@@ -259,6 +259,21 @@ def test_tightening_keeps_every_feasible_schedule() -> None:
             assert early[node] <= t <= late[node]
 
 
+def test_without_ride_limits_tightening_keeps_a_long_horizon_whole() -> None:
+    # Li & Lim's time units reach past eight days of seconds: a pair delivered two weeks
+    # of units after its pickup may still be picked up at the start (no ride limit; it
+    # once was four times HORIZON_S, which cut off lc201's best-known routes)
+    xy = [(0, 0), (10, 0), (20, 0)]
+    week = 7 * 24 * 3600
+    windows = {1: (0, week), 2: (2 * week, 3 * week)}
+    inst = _instance(xy, [(1, 2)], windows=windows, horizon=4 * week)
+    inst = dataclasses.replace(inst, max_ride=np.zeros(0, dtype=np.int64))
+    assert inst.ride_limit(0) >= 4 * 4 * week
+    early, late = tighten_windows(inst)
+    assert (early[1], late[1]) == (10, week)  # from the depot
+    assert (early[2], late[2]) == (2 * week, 3 * week)
+
+
 def test_empty_window_after_tightening_is_left_alone() -> None:
     # the ride limit makes the pair impossible: windows stay as given, pair is dropped
     xy = [(0, 0), (10, 0), (90, 0)]
@@ -453,3 +468,54 @@ def test_a_budgeted_round_removes_a_few_requests_at_most(monkeypatch) -> None:
     assert all(lns.BUDGET_RUIN_MAX // 2 <= c <= lns.BUDGET_RUIN_MAX for c in counts)
     assert best.objective <= start.objective
     assert _violations(inst, best) == []
+
+
+def _far_apart_routes(fixed: int) -> tuple[Instance, Solution]:
+    """Two pairs served by two vehicles, though one bus can take both one after the other."""
+    xy = [(0, 0), (10, 0), (20, 0), (10, 5), (20, 5)]
+    inst = _instance(xy, [(1, 2), (3, 4)], vehicles=3, capacity=1)
+    inst = dataclasses.replace(inst, fixed_cost=np.full(3, fixed, dtype=np.int64))
+    sol = solve_instance(inst, SolveParams(time_limit_s=5, max_iterations=20))
+    assert sol is not None
+    two = ((0, 1, 2, 0), (0, 3, 4, 0), (0, 0))
+    return inst, dataclasses.replace(
+        sol, routes=two, times=((0, 10, 21, 42), (0, 11, 22, 45), (0, 0))
+    )
+
+
+def test_remove_routes_empties_a_route_with_a_cost_per_vehicle() -> None:
+    from vervoer.routing.solver.lns import remove_routes
+
+    inst, two = _far_apart_routes(fixed=1000)
+    two = dataclasses.replace(two, objective=2 * 1000 + 42 + 45)
+    one = remove_routes(inst, two, SolveParams(seed=0), time.monotonic() + 10)
+    assert sum(len(r) > 2 for r in one.routes) == 1
+    assert one.objective < two.objective
+    assert one.dropped_pairs == ()
+    assert _violations(inst, one) == []
+
+
+def test_a_closed_vehicle_stays_empty() -> None:
+    from vervoer.routing.solver.ortools_model import build_model, search_params
+
+    inst, _ = _far_apart_routes(fixed=0)
+    model = build_model(inst)
+    model.close_vehicle(0)
+    model.close_vehicle(1)
+    assignment = model.routing.SolveWithParameters(search_params(5, 20))
+    sol = model.solution(assignment, "x")
+    assert [len(r) > 2 for r in sol.routes] == [False, False, True]
+    assert sol.dropped_pairs == ()
+
+
+def test_time_bound_search_of_a_fleet_with_fixed_costs_uses_fewest_vehicles() -> None:
+    # a dozen pairs along a line, each bus able to take them one after another: without
+    # a budget (the benchmarks' path) the search ends with one bus
+    xy = [(0, 0)] + [(10 * i, 1) for i in range(1, 25)]
+    pairs = [(2 * i + 1, 2 * i + 2) for i in range(12)]
+    inst = _instance(xy, pairs, vehicles=6, capacity=1, horizon=5000, max_ride=5000)
+    inst = dataclasses.replace(inst, fixed_cost=np.full(6, 100_000, dtype=np.int64))
+    sol = solve_instance(inst, SolveParams(time_limit_s=4, max_iterations=0))
+    assert sol is not None and sol.dropped_pairs == ()
+    assert sum(len(r) > 2 for r in sol.routes) == 1
+    assert _violations(inst, sol) == []

@@ -29,13 +29,15 @@ time dimension as a pickup-to-delivery limit so that the local-search filters se
 several first-solution heuristics each followed by greedy descent compete (just one
 when a work budget is set: parallel cheapest insertion for pickup and delivery, local
 cheapest insertion otherwise), and guided local search
-improves the best of them; a large-neighbourhood search around OR-Tools follows
-(:func:`improve_by_parts`, :func:`ruin_and_descend`; for the planner a fixed number of
-ruin-and-descend rounds). With a work budget, an instance of more than
-``decompose.DECOMPOSE_ABOVE`` requests is solved in parts of about
-``decompose.PART_REQUESTS`` and its rounds run on the parts. Mandatory requests stay
-disjunctions with a huge penalty so that a solution always exists; a pair's penalty is
-counted once (on its pickup).
+improves the best of them; without a work budget, where vehicles have a fixed cost,
+route elimination follows (:func:`~vervoer.routing.solver.lns.remove_routes`: a whole
+route emptied, its vehicle closed, its requests placed elsewhere), then a
+large-neighbourhood search around OR-Tools (:func:`improve_by_parts`,
+:func:`ruin_and_descend`; for the planner a fixed number of ruin-and-descend rounds).
+With a work budget, an instance of more than ``decompose.DECOMPOSE_ABOVE`` requests is
+solved in parts of about ``decompose.PART_REQUESTS`` and its rounds run on the parts.
+Mandatory requests stay disjunctions with a huge penalty so that a solution always
+exists; a pair's penalty is counted once (on its pickup).
 
 Determinism: OR-Tools' routing search is single-threaded and deterministic for the same
 model and parameters; the large-neighbourhood searches draw their random choices from

@@ -14,7 +14,8 @@ import numpy as np
 
 # HORIZON_S: the latest time the solver considers (seconds after midnight, or instance
 # units). The time dimension spans at least this, it is the default longest wait
-# (:attr:`Instance.max_slack`) and four times it stands for "no ride limit".
+# (:attr:`Instance.max_slack`) and, four times it or the latest window end, stands for
+# "no ride limit" (:meth:`Instance.ride_limit`).
 from vervoer.core.model import HORIZON_S as HORIZON_S  # re-exported: the solver's horizon
 
 # the fields of Instance by what their first axis counts (see Instance.subset)
@@ -137,11 +138,12 @@ class Instance:
         Returns
         -------
         int
-            ``max_ride[r]`` plus the pickup's service time; ``4 * HORIZON_S`` without
-            ride limits.
+            ``max_ride[r]`` plus the pickup's service time; without ride limits four
+            times the instance's horizon (``HORIZON_S``, or the latest window or shift
+            end if later: a benchmark's time units can reach beyond a day's seconds).
         """
         if not len(self.max_ride):
-            return HORIZON_S * 4
+            return 4 * max(HORIZON_S, int(np.max(self.tw_late)), int(np.max(self.shift_late)))
         return int(self.max_ride[r]) + int(self.service[int(self.pairs[r][0])])
 
     def subset(self, nodes: Sequence[int] | np.ndarray, vehicles: Sequence[int]) -> Instance:

@@ -6,7 +6,9 @@
 - :func:`improve_by_parts`: groups of neighbouring routes re-solved as small
   sub-instances (:meth:`Instance.subset`), strong on VRPTW with tight windows;
 - :func:`ruin_and_recreate`: fewer, longer rounds of the whole-instance search from
-  ruined routes.
+  ruined routes;
+- :func:`remove_routes`: route elimination, one whole route emptied at a time, for
+  instances with a cost per vehicle used.
 
 Their random choices come from ``random.Random(params.seed)`` only.
 """
@@ -49,6 +51,9 @@ BUDGET_RUIN_MIN = 4
 # gain most from the descent's improving moves after a small reinsertion (186 requests,
 # 3 rounds: EUR 1,809.46 with 6-11 removed, 1,657.60 with 3-7; BENCHMARKS.md)
 BUDGET_RUIN_MAX = 7
+# remove_routes: a try to empty a route gets greedy descent, then ruin-and-descend rounds
+# for at most ELIMINATE_SECONDS
+ELIMINATE_SECONDS = 3.0
 # Above ROUNDS_FULL_UP_TO requests the rounds are cut by the square of the size ratio (a
 # round's descent costs about that much more), to no fewer than ROUNDS_MIN.
 ROUNDS_FULL_UP_TO = 100
@@ -202,6 +207,7 @@ def ruin_and_descend(
     params: SolveParams,
     deadline: float,
     rounds: int | None = None,
+    closed: Sequence[int] = (),
 ) -> Solution:
     """Fast large-neighbourhood search on one OR-Tools model: ruin, reinsert, descend.
 
@@ -223,9 +229,15 @@ def ruin_and_descend(
     solutions plus two per removed request (their reinsertion), so the result does not
     depend on the machine's speed as long as ``deadline`` is not reached (see
     :func:`budget_rounds` for the number of rounds the planner asks for).
+
+    With ``closed`` (route elimination, :func:`remove_routes`) those vehicles stay
+    empty, each round's seed is a request still left out, and the search ends once
+    every request is placed.
     """
     rng = random.Random(params.seed)
     model = build_model(inst)
+    for v in closed:
+        model.close_vehicle(v)
     routing = model.routing
     durations = np.asarray(inst.durations, dtype=np.float64)
     tasks = _tasks(inst)
@@ -241,9 +253,19 @@ def ruin_and_descend(
     begin = time.monotonic()
     span = max(deadline - begin, 1e-9)
     done = 0
+    # the margin of record-to-record travel: a share of the objective with a work budget
+    # (the planner's rounds), else of the travel cost only, so that the cost per vehicle
+    # of a vehicles-first objective (Li & Lim) does not let the distance drift at random
+    margin_base = abs(best.objective) if rounds is not None else travel_cost(inst, best)
     while time.monotonic() + 0.05 < deadline and (rounds is None or done < rounds):
         done += 1
-        seed = rng.randrange(len(tasks))
+        if closed:  # route elimination: ruin around a request still left out
+            if not _left_out(current):
+                break
+            visits = [len(inst.pairs) + r for r in current.dropped_visits]
+            seed = rng.choice([*current.dropped_pairs, *visits])
+        else:
+            seed = rng.randrange(len(tasks))
         count = rng.randint(max(1, most // 2), most)
         partial = _ruined(durations, current, tasks, everyone, seed, count)
         start = routing.ReadAssignmentFromRoutes(model.index_routes(partial), True)
@@ -263,11 +285,112 @@ def ruin_and_descend(
             left = 1.0 - done / rounds
         else:
             left = 1.0 - (time.monotonic() - begin) / span
-        if found.objective < current.objective + DESCENT_THRESHOLD * left * abs(best.objective):
+        if found.objective < current.objective + DESCENT_THRESHOLD * left * margin_base:
             current = found
             if found.objective < best.objective:
                 best = replace(found, initial_objective=None)
     return best
+
+
+def remove_routes(
+    inst: Instance, solution: Solution, params: SolveParams, deadline: float
+) -> Solution:
+    """Route elimination: empty one route at a time, let OR-Tools place its requests elsewhere.
+
+    For an objective with a cost per vehicle used, e.g. vehicles first and then distance
+    (Li & Lim): a route can rarely be emptied one request at a time, since each step but
+    the last costs more. So the used route with the fewest stops is emptied and its
+    vehicle closed, with every unused one
+    (:meth:`~vervoer.routing.solver.ortools_model.Model.close_vehicle`); greedy descent
+    reinserts its requests into the other routes, and where it leaves some out,
+    :func:`ruin_and_descend` on the closed model goes on for at most
+    ``ELIMINATE_SECONDS``, each round ruining the routes around a request still left out
+    (their drop penalty makes placing them come first). A cheaper result, every request
+    placed that was before, is kept and the next route tried; a route that could not be
+    emptied is not tried again until another one was. Until ``deadline``, or until no
+    route is left to try.
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    solution
+        Its current solution.
+    params
+        The seed of the rounds' random choices.
+    deadline
+        ``time.monotonic()`` value by which the search ends.
+
+    Returns
+    -------
+    Solution
+        The best solution found, ``solution`` itself when no route could be emptied.
+    """
+    best = solution
+    failed: set[int] = set()
+    while time.monotonic() + 0.2 < deadline:
+        used = [v for v, route in enumerate(best.routes) if len(route) > 2]
+        tries = [v for v in used if v not in failed]
+        if len(used) < 2 or not tries:
+            break
+        v = min(tries, key=lambda u: (len(best.routes[u]), u))
+        # the vehicle and every unused one (or an empty vehicle would take the route)
+        closed = tuple(u for u, route in enumerate(best.routes) if u == v or len(route) <= 2)
+        model = build_model(inst)
+        for u in closed:
+            model.close_vehicle(u)
+        partial = tuple((r[0], r[-1]) if u == v else r for u, r in enumerate(best.routes))
+        start = model.routing.ReadAssignmentFromRoutes(model.index_routes(partial), True)
+        found = None
+        if start is not None:
+            search = search_params(max(0.01, deadline - time.monotonic()), 0)
+            search.local_search_metaheuristic = META.GREEDY_DESCENT
+            assignment = model.routing.SolveFromAssignmentWithParameters(start, search)
+            if assignment is not None:
+                found = model.solution(assignment, best.status)
+        if found is not None and _left_out(found) > _left_out(best):
+            end = min(deadline, time.monotonic() + ELIMINATE_SECONDS)
+            found = ruin_and_descend(inst, found, params, end, closed=closed)
+        if found is None or _left_out(found) > _left_out(best) or found.objective >= best.objective:
+            failed.add(v)
+            continue
+        best = replace(found, initial_objective=None)
+        failed.clear()
+    return best
+
+
+def _left_out(solution: Solution) -> int:
+    """The number of requests a solution leaves out."""
+    return len(solution.dropped_pairs) + len(solution.dropped_visits)
+
+
+def travel_cost(inst: Instance, solution: Solution) -> int:
+    """The cost of driving the routes: distance and duration at each vehicle's rates.
+
+    The objective without the cost per vehicle used and without drop penalties.
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    solution
+        One of its solutions.
+
+    Returns
+    -------
+    int
+        Per used route, its distance times ``cost_per_distance`` plus its duration (end
+        minus start) times ``cost_per_time``, summed.
+    """
+    total = 0
+    dist = np.asarray(inst.distances, dtype=np.int64)
+    for v, (route, at) in enumerate(zip(solution.routes, solution.times, strict=True)):
+        if len(route) <= 2:
+            continue
+        nodes = np.asarray(route, dtype=np.int64)
+        total += int(dist[nodes[:-1], nodes[1:]].sum()) * int(inst.cost_per_distance[v])
+        total += (int(at[-1]) - int(at[0])) * int(inst.cost_per_time[v])
+    return total
 
 
 def budget_rounds(rounds: int, requests: int) -> int:

@@ -195,6 +195,23 @@ class Model:
             # different vehicles, or the first is left out (VehicleVar -1)
             solver.Add(solver.IsDifferentVar(va, vb) + solver.IsEqualCstVar(va, -1) >= 1)
 
+    def close_vehicle(self, v: int) -> None:
+        """Keep vehicle ``v`` empty in every solution of this model.
+
+        Its value is taken out of every node's vehicle variable, a domain restriction the
+        local-search filters see. Call it before the first search (OR-Tools closes the
+        model then).
+
+        Parameters
+        ----------
+        v
+            The vehicle.
+        """
+        routing = self.routing
+        for index in range(routing.Size()):
+            if not routing.IsStart(index):
+                routing.VehicleVar(index).RemoveValue(v)
+
     def index_routes(self, routes: tuple[tuple[int, ...], ...]) -> list[list[int]]:
         """Routes of nodes (start and end included) as the solver's indices in between.
 

@@ -4,13 +4,17 @@ With a work budget (the planner): the whole-instance search
 (:func:`~vervoer.routing.solver.local_search.solve_whole`), then ``params.lns_rounds``
 rounds of :func:`~vervoer.routing.solver.lns.ruin_and_descend`. Without one (the
 benchmarks): small instances get the whole-instance search only; large ones share the time
-limit between it and a large-neighbourhood search (``LNS_KINDS``).
+limit between it, route elimination where vehicles have a fixed cost
+(:func:`~vervoer.routing.solver.lns.remove_routes`, Li & Lim's vehicles-first objective)
+and a large-neighbourhood search (``LNS_KINDS``).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import replace
+
+import numpy as np
 
 from vervoer.core.settings import SolveParams
 from vervoer.routing.solver.decompose import DECOMPOSE_ABOVE, improve_in_parts, solve_in_parts
@@ -19,6 +23,7 @@ from vervoer.routing.solver.lns import (
     PART_TASKS,
     budget_rounds,
     improve_by_parts,
+    remove_routes,
     ruin_and_descend,
     ruin_and_recreate,
 )
@@ -37,6 +42,9 @@ LNS_KINDS = ("hybrid", "descend", "parts", "ruin")
 LNS = "hybrid"
 # "hybrid" on VRPTW: share of the remaining time for improve_by_parts
 HYBRID_PARTS_SHARE = 0.5
+# With a cost per vehicle: share of the time after the whole-instance search for route
+# elimination (remove_routes), before the large-neighbourhood search
+ELIMINATE_SHARE = 0.5
 
 
 def solve_instance(
@@ -56,7 +64,9 @@ def solve_instance(
     optimum (together within ``START_SHARE`` of the time); guided local search then
     continues from the cheapest one. On a large instance (more than ``PART_TASKS * 3 //
     2`` stops) without a work budget this whole-instance search gets ``WHOLE_SHARE``
-    (VRPTW) or ``WHOLE_SHARE_PD`` (pickup and delivery) of the time, and a
+    (VRPTW) or ``WHOLE_SHARE_PD`` (pickup and delivery) of the time; where vehicles
+    have a fixed cost, route elimination (:func:`remove_routes`) up to
+    ``ELIMINATE_SHARE`` of the rest; and a
     large-neighbourhood search around OR-Tools the rest (``lns``, default ``LNS``):
     for VRPTW :func:`improve_by_parts` (groups of neighbouring routes re-solved as small
     instances) for ``HYBRID_PARTS_SHARE`` of it, then :func:`ruin_and_descend` (hundreds
@@ -136,6 +146,10 @@ def solve_instance(
         )
         if more is not None and more.objective < solution.objective:
             solution = replace(more, initial_objective=None)
+    if np.any(np.asarray(instance.fixed_cost) > 0):
+        # a cost per vehicle: fewer routes first, for up to ELIMINATE_SHARE of the rest
+        end = time.monotonic() + (deadline - time.monotonic()) * ELIMINATE_SHARE
+        solution = remove_routes(instance, solution, params, end)
     return _large_neighbourhood(instance, solution, params, deadline, lns or LNS)
 
 
