@@ -318,6 +318,30 @@ def build_model(inst: Instance) -> Model:
     return Model(inst, early, late)
 
 
+def drop_penalties(inst: Instance, solution: Solution) -> int:
+    """The drop penalties included in ``solution.objective``: one per request left out.
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    solution
+        One of its solutions.
+
+    Returns
+    -------
+    int
+        Per pair and visit left out, its penalty (the mandatory ones' huge one).
+    """
+    big = _big_penalty(inst)
+
+    def penalty(values: np.ndarray, r: int) -> int:
+        return int(values[r]) if len(values) and int(values[r]) > 0 else big
+
+    total = sum(penalty(np.asarray(inst.penalty), r) for r in solution.dropped_pairs)
+    return total + sum(penalty(np.asarray(inst.visit_penalty), r) for r in solution.dropped_visits)
+
+
 def _big_penalty(inst: Instance) -> int:
     """A drop penalty larger than any route cost of the instance (the mandatory ones')."""
     per_arc = int(np.max(inst.distances)) * int(max(1, np.max(inst.cost_per_distance)))
