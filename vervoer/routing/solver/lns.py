@@ -222,7 +222,9 @@ def ruin_and_descend(
     local search reinserts them and takes the result to a local optimum (greedy descent,
     at most ``DESCENT_SECONDS``). A result is accepted as the current solution by record
     to record travel: when it costs less than the current one plus a margin that shrinks
-    linearly from ``DESCENT_THRESHOLD`` to zero over the time; the best one is kept.
+    linearly from ``DESCENT_THRESHOLD`` to zero over the time, a share of the best
+    solution's travel cost (:func:`travel_cost`; with ``rounds``, of its objective
+    without drop penalties); the best one is kept.
     Rounds are short (a fifth of a second on a 100-customer VRPTW), so there are hundreds
     of them in a minute instead of the dozen of :func:`ruin_and_recreate`. Randomness
     comes from ``random.Random(params.seed)`` only.
