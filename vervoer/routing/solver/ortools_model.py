@@ -129,19 +129,16 @@ class Model:
 
                 self.keep_alive.append(ride_cb)
                 time_dim.SetPickupToDeliveryLimitFunctionForPair(ride_cb, r)
-            pen = int(inst.penalty[r]) if len(inst.penalty) and int(inst.penalty[r]) > 0 else big
+            pen = _penalty(inst.penalty, r, big)
             # the pair's penalty is paid once: on the pickup (both are active or neither)
             routing.AddDisjunction([pi], pen)
             routing.AddDisjunction([di], 0)
             solver.Add(routing.ActiveVar(pi) == routing.ActiveVar(di))
         self._side_constraints(inst)
         for r, node in enumerate(np.asarray(inst.visits, dtype=np.int64).tolist()):
-            pen = (
-                int(inst.visit_penalty[r])
-                if len(inst.visit_penalty) and int(inst.visit_penalty[r]) > 0
-                else big
+            routing.AddDisjunction(
+                [manager.NodeToIndex(node)], _penalty(inst.visit_penalty, r, big)
             )
-            routing.AddDisjunction([manager.NodeToIndex(node)], pen)
 
     def _side_constraints(self, inst: Instance) -> None:
         """Allowed vehicles per pair, and pairs in the same or in different vehicles.
@@ -185,10 +182,7 @@ class Model:
             )
             # half the cheaper drop penalty: apart costs less than leaving one out, so the
             # heuristics place both and the local search then brings them together
-            pens = [
-                int(inst.penalty[r]) if len(inst.penalty) and int(inst.penalty[r]) > 0 else big
-                for r in (a, b)
-            ]
+            pens = [_penalty(inst.penalty, r, big) for r in (a, b)]
             routing.AddSoftSameVehicleConstraint([pickup[a], pickup[b]], max(1, min(pens) // 2))
         for a, b in np.asarray(inst.different_vehicle, dtype=np.int64).reshape(-1, 2).tolist():
             va, vb = routing.VehicleVar(pickup[a]), routing.VehicleVar(pickup[b])
@@ -283,10 +277,7 @@ class Model:
             # their drop penalties are added; the saved travel is not taken off (the
             # objective is then an upper bound on the reported routes' cost)
             big = _big_penalty(inst)
-            objective += sum(
-                int(inst.penalty[r]) if len(inst.penalty) and int(inst.penalty[r]) > 0 else big
-                for r in alone
-            )
+            objective += sum(_penalty(inst.penalty, r, big) for r in alone)
         dropped_pairs = tuple(r for r, (p, _) in enumerate(pairs) if p not in served)
         dropped_visits = tuple(
             r for r, node in enumerate(np.asarray(inst.visits).tolist()) if node not in served
@@ -334,12 +325,13 @@ def drop_penalties(inst: Instance, solution: Solution) -> int:
         Per pair and visit left out, its penalty (the mandatory ones' huge one).
     """
     big = _big_penalty(inst)
+    total = sum(_penalty(inst.penalty, r, big) for r in solution.dropped_pairs)
+    return total + sum(_penalty(inst.visit_penalty, r, big) for r in solution.dropped_visits)
 
-    def penalty(values: np.ndarray, r: int) -> int:
-        return int(values[r]) if len(values) and int(values[r]) > 0 else big
 
-    total = sum(penalty(np.asarray(inst.penalty), r) for r in solution.dropped_pairs)
-    return total + sum(penalty(np.asarray(inst.visit_penalty), r) for r in solution.dropped_visits)
+def _penalty(values: np.ndarray, r: int, big: int) -> int:
+    """Request ``r``'s drop penalty from ``values`` (``big`` where it is 0 or not given)."""
+    return int(values[r]) if len(values) and int(values[r]) > 0 else big
 
 
 def _big_penalty(inst: Instance) -> int:
