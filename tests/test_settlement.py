@@ -439,3 +439,18 @@ def test_fair_shares_reproduce_the_total_to_the_cent(seed):
         left[t.payer] -= to_cents(t.amount)
         left[t.payee] += to_cents(t.amount)
     assert set(left.values()) <= {0}
+
+
+def test_equal_shares_get_the_leftover_cents_by_order_not_by_rounding_noise():
+    """Thirds that differ in their last bit (a dot product's summation order) round alike."""
+    import math
+
+    from vervoer.sharing.settlement import shares_to_total
+
+    thirds = {"A": 490 / 6, "B": 370 / 6, "C": 280 / 6}
+    expected = {"A": 8167, "B": 6167, "C": 4666}
+    assert shares_to_total(thirds, 19000) == expected
+    for name in thirds:
+        for direction in (math.inf, -math.inf):
+            noisy = dict(thirds, **{name: math.nextafter(thirds[name], direction)})
+            assert shares_to_total(noisy, 19000) == expected

@@ -431,6 +431,9 @@ class Settlement:
     scaled: tuple[str, ...] = ()
 
 
+_MICRO = 1_000_000  # shares_to_total compares remainders in millionths of a cent
+
+
 def shares_to_total(values: Mapping[str, float], total: int) -> dict[str, int]:
     """Scale amounts to add up to ``total`` cents, rounded by the largest-remainder method.
 
@@ -446,7 +449,8 @@ def shares_to_total(values: Mapping[str, float], total: int) -> dict[str, int]:
     dict of str to int
         Name -> cents, in proportion to ``values`` (all equal when ``values`` add up to
         zero), adding up to ``total`` exactly. Cents left over after flooring go to the
-        largest remainders, ties to the earliest name in ``values``' order.
+        largest remainders, ties (remainders within a millionth of a cent) to the earliest
+        name in ``values``' order.
     """
     from fractions import Fraction
 
@@ -459,7 +463,10 @@ def shares_to_total(values: Mapping[str, float], total: int) -> dict[str, int]:
     exact = [Fraction(values[n]) * total / whole for n in names]
     floors = [x.numerator // x.denominator for x in exact]
     left = total - sum(floors)  # the exact shares add up to total: 0 <= left < len(names)
-    order = sorted(range(len(names)), key=lambda i: (-(exact[i] - floors[i]), i))
+    # remainders compared in millionths of a cent: shares that are equal in exact
+    # arithmetic (a Shapley value in thirds) may differ in their last bits between runs,
+    # which must not decide who gets a cent left over
+    order = sorted(range(len(names)), key=lambda i: (-round((exact[i] - floors[i]) * _MICRO), i))
     for i in order[:left]:
         floors[i] += 1
     return dict(zip(names, floors, strict=True))

@@ -125,7 +125,9 @@ def shapley(game: CostGame) -> dict[str, float]:
     for p, i in index.items():
         bit = 1 << i
         without = masks[(masks & bit) == 0]  # every S not containing i, the empty one too
-        out[p] = float(np.dot(weights[sizes[without]], v[without | bit] - v[without]))
+        # fsum, not a dot product: the same bits on every run (BLAS sums in an order that
+        # depends on memory alignment)
+        out[p] = math.fsum(weights[sizes[without]] * (v[without | bit] - v[without]))
     return out
 
 
